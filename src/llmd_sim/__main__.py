@@ -1,0 +1,3 @@
+from llmd_sim.cli import main
+
+main()

@@ -1,0 +1,1 @@
+"""The bodies of the CLI commands, one module per command family (hatch's layout)."""
