@@ -1,0 +1,44 @@
+"""Isolation for every test: its own LLMD_SIM_HOME, HOME and plain output (hatch's style)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+
+@pytest.fixture(autouse=True)
+def isolated(tmp_path, monkeypatch):
+    """No test reads or writes the real home, state dir or kubeconfig."""
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("LLMD_SIM_HOME", str(tmp_path / "llmd-sim-home"))
+    monkeypatch.setenv("KUBECONFIG", str(home / ".kube" / "config"))
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.delenv("XDG_STATE_HOME", raising=False)
+    for var in [v for v in list(os.environ) if v.startswith("LLMD_SIM_") and v != "LLMD_SIM_HOME"]:
+        monkeypatch.delenv(var)
+    return tmp_path
+
+
+@pytest.fixture
+def make_ctx(tmp_path):
+    """A Context whose runner is a FakeRunner: `ctx = make_ctx(namespace="x")`."""
+    from llmd_sim import config_sources
+    from llmd_sim.context import Context
+    from llmd_sim.paths import Paths
+    from llmd_sim.ui import UI
+    from support.fake_runner import FakeRunner
+
+    def build(dry_run: bool = False, options: dict | None = None, **settings):
+        loaded = config_sources.load(env={}, flags=settings)
+        paths = Paths.for_target(loaded.cluster_name, loaded.namespace)
+        runner = FakeRunner(bin_dir=paths.bin_dir, log_dir=paths.log_dir, dry_run=dry_run)
+        return Context(loaded, paths, runner, UI(quiet=True), dict(options or {}))
+
+    return build
