@@ -27,7 +27,8 @@ def one_step(session: Session, name: str, *, dry_run: bool) -> None:
 def _run(session: Session, steps, selection: Selection, *, dry_run: bool) -> None:
     settings = session.settings()
     ui = session.ui
-    ctx = Context.create(settings, ui, dry_run=dry_run)
+    # Steps read `force` to allow destructive fixes (recreate a cluster whose config changed).
+    ctx = Context.create(settings, ui, dry_run=dry_run, force=selection.force)
     store = StateStore(ctx.paths.state_file, settings.cluster_name, settings.namespace)
     if dry_run:
         ui.out(f"# llmd-sim up --dry-run: cluster {settings.cluster_name}, namespace {settings.namespace}")
