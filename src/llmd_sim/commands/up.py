@@ -16,19 +16,20 @@ def up(session: Session, selection: Selection, *, dry_run: bool) -> None:
     for name in [*selection.only, *selection.skip, *([selection.start] if selection.start else [])]:
         if name not in step_registry.UP_STEPS:
             step_registry.load(name)  # raises the usage error that lists valid names
-    _run(session, step_registry.up_steps(), selection, dry_run=dry_run)
+    _run(session, step_registry.up_steps(), selection, dry_run=dry_run, force=selection.force)
 
 
 def one_step(session: Session, name: str, *, dry_run: bool) -> None:
     step = step_registry.load(name)
-    _run(session, [step], Selection(force=True), dry_run=dry_run)
+    # Runs regardless of state, but is not `--force`: nothing destructive without the user asking.
+    _run(session, [step], Selection(force=True), dry_run=dry_run, force=False)
 
 
-def _run(session: Session, steps, selection: Selection, *, dry_run: bool) -> None:
+def _run(session: Session, steps, selection: Selection, *, dry_run: bool, force: bool) -> None:
     settings = session.settings()
     ui = session.ui
     # Steps read `force` to allow destructive fixes (recreate a cluster whose config changed).
-    ctx = Context.create(settings, ui, dry_run=dry_run, force=selection.force)
+    ctx = Context.create(settings, ui, dry_run=dry_run, force=force)
     store = StateStore(ctx.paths.state_file, settings.cluster_name, settings.namespace)
     if dry_run:
         ui.out(f"# llmd-sim up --dry-run: cluster {settings.cluster_name}, namespace {settings.namespace}")
