@@ -56,5 +56,7 @@ class Context:
 
 
 def _tool_env(settings: Settings, paths: Paths) -> dict[str, str]:
-    """Environment for every tool llmd-sim runs: the guide's release postfix for the helmfiles."""
-    return {"RELEASE_NAME_POSTFIX": settings.release_postfix}
+    """Environment for every tool llmd-sim runs: the guide's release postfix for the helmfiles, and
+    helm's plugin dir. llmd-sim keeps its own plugin dir so the helm-diff it pins to match the helm
+    it uses never replaces (nor is broken by) the plugins in the user's own helm setup."""
+    return {"RELEASE_NAME_POSTFIX": settings.release_postfix, "HELM_PLUGINS": str(paths.helm_plugins)}

@@ -11,7 +11,7 @@ import json
 import os
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -83,6 +83,27 @@ class UI:
             self._status.update(text)
         elif self.verbose:
             self._line(f"  {text}", style="dim")
+
+    @contextlib.contextmanager
+    def transfer(self, label: str, total: int | None) -> Iterator[Callable[[int], None]]:
+        """A byte progress bar for a download on a terminal (the step's spinner pauses meanwhile);
+        yields `advance(nbytes)`. A no-op elsewhere: a log needs no bar."""
+        if not self.fancy or self.quiet:
+            yield lambda nbytes: None
+            return
+        from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TransferSpeedColumn
+
+        if self._status:
+            self._status.stop()  # rich allows one live display at a time
+        bar = Progress(TextColumn("  {task.description}"), BarColumn(), DownloadColumn(), TransferSpeedColumn(),
+                       console=self.console, transient=True)
+        try:
+            with bar:
+                task = bar.add_task(label, total=total)
+                yield lambda nbytes: bar.advance(task, nbytes)
+        finally:
+            if self._status:
+                self._status.start()
 
     # -- messages -----------------------------------------------------------------------------
 
