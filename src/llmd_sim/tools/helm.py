@@ -25,8 +25,10 @@ def plugin_install(context: str, source: str, version: str, *, helm_major: int =
     return argv
 
 
-def list_releases(context: str, namespace: str) -> list[str]:
-    return helm(context, "list", "-n", namespace, "-o", "json")
+def list_releases(context: str, namespace: str, *, all_: bool = False) -> list[str]:
+    """Releases as JSON; only deployed and failed ones unless `all_` (pending, uninstalling...)."""
+    argv = helm(context, "list", "-n", namespace, "-o", "json")
+    return [*argv, "--all"] if all_ else argv
 
 
 def status(context: str, release: str, namespace: str) -> list[str]:
@@ -55,3 +57,15 @@ def parse_version(text: str) -> tuple[int, int, int]:
     core = text.strip().lstrip("v").split("+")[0].split("-")[0]
     parts = (core.split(".") + ["0", "0"])[:3]
     return tuple(int(part) if part.isdigit() else 0 for part in parts)
+
+
+def release_problems(stdout: str, expected: tuple[str, ...] | list[str]) -> list[str]:
+    """What keeps `expected` releases from all being `deployed`, e.g. ["ms-sim failed", "gaie-sim missing"]."""
+    found = releases(stdout)
+    return [f"{name} {found.get(name, 'missing')}" for name in expected if found.get(name) != "deployed"]
+
+
+def present(stdout: str, expected: tuple[str, ...] | list[str]) -> list[str]:
+    """Which of `expected` releases exist in any status (what an uninstall must remove)."""
+    found = releases(stdout)
+    return [name for name in expected if name in found]

@@ -76,11 +76,20 @@ def events(context: str, namespace: str, field_selector: str | None = None) -> l
     return kubectl(context, *args)
 
 
-def logs(context: str, namespace: str, pod: str, *, container: str | None = None, tail: int = 20) -> list[str]:
+def logs(context: str, namespace: str, pod: str, *, container: str | None = None, tail: int = 20,
+         previous: bool = False) -> list[str]:
+    """A pod's last log lines; `previous` reads the last crashed run (CrashLoopBackOff)."""
     args = ["logs", "-n", namespace, pod, f"--tail={tail}"]
     if container:
         args += ["-c", container]
+    if previous:
+        args.append("--previous")
     return kubectl(context, *args)
+
+
+def rollout_status(context: str, namespace: str, resource: str, *, timeout: float) -> list[str]:
+    """Blocks (a watch) until the rollout's new pods are ready; exit 1 on timeout."""
+    return kubectl(context, "rollout", "status", resource, "-n", namespace, f"--timeout={int(timeout)}s")
 
 
 def items(stdout: str) -> list[dict]:
