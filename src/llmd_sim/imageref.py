@@ -59,6 +59,8 @@ def parse(reference: str) -> ImageRef:
     domain, path = match["domain"], match["path"]
     # Docker's rule: the first component is a registry only if it looks like a host.
     if domain and not ("." in domain or ":" in domain or domain == "localhost"):
+        if not re.fullmatch(_COMPONENT, domain):
+            raise ValueError(f"not a valid image reference: {reference!r} (repository names are lowercase)")
         domain, path = None, f"{domain}/{path}"
     if domain is None:
         domain = DOCKER_HUB

@@ -310,7 +310,8 @@ class Runner:
 
 
 class Background:
-    """A command started with Runner.start."""
+    """A command started with Runner.start. (Never test `self.proc` for truth: sh's RunningCommand
+    waits for the process to end to answer `len()`.)"""
 
     def __init__(self, argv: list[str], proc: sh.RunningCommand | None, runner: Runner, log: BinaryIO | None):
         self.argv = argv
@@ -320,23 +321,23 @@ class Background:
 
     @property
     def pid(self) -> int | None:
-        return self.proc.pid if self.proc else None
+        return self.proc.pid if self.proc is not None else None
 
     def alive(self) -> bool:
-        return bool(self.proc) and self.proc.is_alive()
+        return self.proc is not None and self.proc.is_alive()
 
     def stderr(self) -> str:
         """What the command has written to stderr so far (where kubectl puts its errors)."""
-        return _text(self.proc.process.stderr) if self.proc else ""
+        return _text(self.proc.process.stderr) if self.proc is not None else ""
 
     def exit_code(self) -> int | None:
         """The exit code once the process has ended, else None."""
-        if not self.proc or self.proc.is_alive():
+        if self.proc is None or self.proc.is_alive():
             return None
         return self.proc.process.exit_code
 
     def stop(self) -> None:
-        if not self.proc:
+        if self.proc is None:
             return
         if self.proc.is_alive():
             _stop_group(self.proc)
