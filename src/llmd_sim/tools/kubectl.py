@@ -69,8 +69,11 @@ def port_forward(context: str, namespace: str, target: str, local_port: int, rem
                    f"{local_port}:{remote_port}")
 
 
-def events(context: str, namespace: str, field_selector: str | None = None) -> list[str]:
-    args = ["get", "events", "-n", namespace, "--sort-by=.lastTimestamp", "-o", "json"]
+def events(context: str, namespace: str, field_selector: str | None = None,
+           sort_by: str | None = ".lastTimestamp") -> list[str]:
+    """Events as JSON. kubectl's sort aborts when an event has a null lastTimestamp (kubernetes
+    #36304): pass sort_by=None and sort in Python where that matters."""
+    args = ["get", "events", "-n", namespace, *([f"--sort-by={sort_by}"] if sort_by else []), "-o", "json"]
     if field_selector:
         args += ["--field-selector", field_selector]
     return kubectl(context, *args)
