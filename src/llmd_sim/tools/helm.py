@@ -69,3 +69,9 @@ def present(stdout: str, expected: tuple[str, ...] | list[str]) -> list[str]:
     """Which of `expected` releases exist in any status (what an uninstall must remove)."""
     found = releases(stdout)
     return [name for name in expected if name in found]
+
+
+def plugin_versions(stdout: str) -> dict[str, str]:
+    """name -> version from `helm plugin list` (header skipped; empty output: none)."""
+    rows = [line.split() for line in stdout.splitlines()[1:] if line.strip()]
+    return {row[0]: (row[1] if len(row) > 1 else "") for row in rows}

@@ -125,3 +125,25 @@ def _namespaced(namespace: str | None) -> list[str]:
 def _server_side(enabled: bool) -> list[str]:
     # Large CRDs exceed the 256 KiB last-applied annotation of client-side apply.
     return ["--server-side", "--force-conflicts"] if enabled else []
+
+
+def client_version(context: str) -> list[str]:
+    """kubectl's own version as JSON (`clientVersion.gitVersion`); does not contact the cluster."""
+    return kubectl(context, "version", "--client", "-o", "json")
+
+
+def server_version(context: str, *, request_timeout: str = "20s") -> list[str]:
+    """Both versions as JSON; exit 1 when the cluster does not answer, so it doubles as a ping."""
+    return kubectl(context, "version", "-o", "json", f"--request-timeout={request_timeout}")
+
+
+def context_names(context: str) -> list[str]:
+    """Every context in the kubeconfig, one name per line (a local read: no cluster contacted)."""
+    return kubectl(context, "config", "get-contexts", "-o", "name")
+
+
+def git_version(stdout: str, key: str = "clientVersion") -> str:
+    """`v1.34.1` from `kubectl version -o json` (empty output: "")."""
+    if not stdout.strip():
+        return ""
+    return json.loads(stdout).get(key, {}).get("gitVersion", "")
