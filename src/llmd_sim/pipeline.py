@@ -40,46 +40,60 @@ class Selection:
 
 
 def plan(ctx: Context, steps: Sequence[Step], state: State, selection: Selection, *, probe: bool = True) -> list[Decision]:
-    """For each step: run it or skip it, with the reason a person is shown.
+    """For each chosen step: run it or skip it, with the reason a person is shown.
 
-    A step is skipped only when its last run finished, its inputs are unchanged, no earlier step ran
-    after it (or runs now), and - with probe - the live system still has its work."""
+    A step is skipped only when its last run finished, its inputs are unchanged, no earlier step
+    completed after it or runs now, and - with probe - the live system still has its work."""
     chosen = selection.chosen([step.name for step in steps])
     decisions: list[Decision] = []
-    newest_earlier, earlier_runs = 0, None
+    upstream = _Upstream()
     for step in steps:
         record = state.record(step.name)
         if step.name in chosen:
-            reason = _why_run(ctx, step, record, selection, newest_earlier, earlier_runs, probe)
+            reason = _why_run(ctx, step, record, selection, upstream, probe)
             decisions.append(Decision(step, reason is not None, reason or _up_to_date(record)))
-            if reason is not None and earlier_runs is None:
-                earlier_runs = step.name
-        newest_earlier = max(newest_earlier, record.seq)
+            if reason is not None:
+                upstream.runs_now = upstream.runs_now or step.name
+        upstream.saw(step.name, record)
     return decisions
 
 
-def _why_run(ctx, step, record, selection, newest_earlier, earlier_runs, probe) -> str | None:
+@dataclass
+class _Upstream:
+    """What happened before the step being decided: the latest completed step, the first one to run now."""
+
+    newest_seq: int = 0
+    newest_name: str = ""
+    runs_now: str = ""
+
+    def saw(self, name: str, record: st.StepRecord) -> None:
+        if record.seq > self.newest_seq:
+            self.newest_seq, self.newest_name = record.seq, name
+
+
+def _why_run(ctx, step, record, selection, upstream: _Upstream, probe: bool) -> str | None:
     if selection.force or step.name == selection.start:
         return "forced"
     if record.status != st.DONE:
-        return {
-            st.PENDING: "never run",
-            st.RUNNING: "last run did not finish",
-            st.FAILED: "last run failed",
-            st.INTERRUPTED: "last run was interrupted",
-        }.get(record.status, record.status)
+        return _NOT_DONE.get(record.status, record.status)
     inputs = current_inputs(ctx, step)
     if fingerprint(inputs) != record.fingerprint:
         return "config changed: " + ", ".join(changed_keys(record.inputs, inputs) or ["inputs"])
-    if earlier_runs:
-        return f"runs after {earlier_runs}"
-    if newest_earlier > record.seq:
-        return "an earlier step ran since"
-    if probe:
-        missing = step.probe(ctx)
-        if missing:
-            return missing
-    return None
+    if upstream.runs_now:
+        return f"runs after {upstream.runs_now}"
+    if upstream.newest_seq > record.seq:
+        return f"{upstream.newest_name} ran after it"
+    if not probe:
+        return None
+    return step.probe(ctx) or None
+
+
+_NOT_DONE = {
+    st.PENDING: "never run",
+    st.RUNNING: "last run did not finish",
+    st.FAILED: "last run failed",
+    st.INTERRUPTED: "last run was interrupted",
+}
 
 
 def _up_to_date(record: st.StepRecord) -> str:
