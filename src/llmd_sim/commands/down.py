@@ -30,4 +30,7 @@ def down(session: Session, *, keep_cluster: bool, remove_crds: bool, dry_run: bo
             raise SystemExit(ExitCode.INTERRUPTED) from None
         # Everything is gone: the next `up` starts from nothing, so its record would only mislead.
         store.clear()
-    session.ui.info("down: nothing left behind")
+    if keep_cluster or not settings.uses_kind:
+        session.ui.info(f"down: the stack is gone from {settings.context}; the cluster stays")
+    else:
+        session.ui.info("down: nothing left behind")
