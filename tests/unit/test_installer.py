@@ -2,54 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
-import io
-import tarfile
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
 import pytest
+from support.release_server import ReleaseServer, sha256, tarball
 
 from llmd_sim import installer, releases
 from llmd_sim.errors import StepError
 
 KIND = b"#!/bin/sh\necho kind v9.9.9\n"
-
-
-class ReleaseServer:
-    """Serves `files` (path -> bytes); `flaky` paths answer 503 once; records every request path."""
-
-    def __init__(self):
-        self.files: dict[str, bytes] = {}
-        self.flaky: set[str] = set()
-        self.requests: list[str] = []
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self):
-                server.requests.append(self.path)
-                if self.path in server.flaky:
-                    server.flaky.discard(self.path)
-                    self.send_response(503)
-                    self.end_headers()
-                    return
-                body = server.files.get(self.path)
-                self.send_response(200 if body is not None else 404)
-                self.send_header("Content-Length", str(len(body or b"")))
-                self.end_headers()
-                self.wfile.write(body or b"")
-
-            def log_message(self, *args):
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, args=(0.01,), daemon=True)
-        self.thread.start()
-
-    def close(self):
-        self.httpd.shutdown()
-        self.httpd.server_close()
 
 
 @pytest.fixture
@@ -60,25 +19,8 @@ def server(monkeypatch):
     srv.close()
 
 
-def sha(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def tarball(files: dict[str, tuple[bytes, int]]) -> bytes:
-    buffer = io.BytesIO()
-    with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
-        for name, (data, mode) in files.items():
-            info = tarfile.TarInfo(name)
-            info.size, info.mode = len(data), mode
-            archive.addfile(info, io.BytesIO(data))
-    return buffer.getvalue()
-
-
 def serve_kind(server, body=KIND, published=None):
-    base = "/kubernetes-sigs/kind/releases/download/v9.9.9/kind-linux-amd64"
-    server.files[base] = body
-    server.files[base + ".sha256sum"] = f"{published or sha(body)}  kind-linux-amd64\n".encode()
-    return base
+    return server.add_kind("v9.9.9", body, published=published)
 
 
 def test_installs_kind_verified_against_its_published_sha256sum(server, make_ctx):
@@ -128,7 +70,7 @@ def test_missing_asset_is_a_clear_error_naming_the_url(server, make_ctx):
 def test_checksum_file_without_the_asset_refuses_to_install(server, make_ctx):
     ctx = make_ctx(download_base=server.url)
     path = serve_kind(server)
-    server.files[path + ".sha256sum"] = f"{sha(KIND)}  kind-darwin-arm64\n".encode()
+    server.files[path + ".sha256sum"] = f"{sha256(KIND)}  kind-darwin-arm64\n".encode()
 
     with pytest.raises(StepError, match="does not list kind-linux-amd64"):
         installer.install_tool(ctx, "kind", "v9.9.9", sleep=lambda s: None)
@@ -154,7 +96,7 @@ def test_helm_binary_is_taken_from_its_platform_dir_in_the_tarball(server, make_
     archive = tarball({"linux-amd64/helm": (helm, 0o755), "linux-amd64/LICENSE": (b"text", 0o644)})
     server.files["/helm-v9.9.9-linux-amd64.tar.gz"] = archive
     server.files["/helm-v9.9.9-linux-amd64.tar.gz.sha256sum"] = (
-        f"{sha(archive)}  helm-v9.9.9-linux-amd64.tar.gz".encode())
+        f"{sha256(archive)}  helm-v9.9.9-linux-amd64.tar.gz".encode())
 
     installed = installer.install_tool(ctx, "helm", "v9.9.9", sleep=lambda s: None)
 
@@ -169,7 +111,7 @@ def test_helmfile_is_verified_against_the_release_checksums_txt(server, make_ctx
     base = "/helmfile/helmfile/releases/download/v9.9.9"
     server.files[f"{base}/helmfile_9.9.9_linux_amd64.tar.gz"] = archive
     server.files[f"{base}/helmfile_9.9.9_checksums.txt"] = (
-        f"{'b' * 64}  helmfile_9.9.9_darwin_arm64.tar.gz\n{sha(archive)}  helmfile_9.9.9_linux_amd64.tar.gz\n"
+        f"{'b' * 64}  helmfile_9.9.9_darwin_arm64.tar.gz\n{sha256(archive)}  helmfile_9.9.9_linux_amd64.tar.gz\n"
     ).encode()
 
     assert installer.install_tool(ctx, "helmfile", "v9.9.9", sleep=lambda s: None).read_bytes() == binary
@@ -178,7 +120,7 @@ def test_helmfile_is_verified_against_the_release_checksums_txt(server, make_ctx
 def test_kubectl_bare_sha256_file(server, make_ctx):
     ctx = make_ctx(download_base=server.url)
     server.files["/release/v9.9.9/bin/linux/amd64/kubectl"] = b"kubectl"
-    server.files["/release/v9.9.9/bin/linux/amd64/kubectl.sha256"] = sha(b"kubectl").encode()
+    server.files["/release/v9.9.9/bin/linux/amd64/kubectl.sha256"] = sha256(b"kubectl").encode()
 
     assert installer.install_tool(ctx, "kubectl", "v9.9.9", sleep=lambda s: None).read_bytes() == b"kubectl"
 
