@@ -1,17 +1,159 @@
-"""The images step: pull the images (through mirrors when set) in parallel."""
+"""The images step: put every image the stack runs (and the kind node image) on this machine, so
+neither `kind create cluster` nor the pods have to reach a registry: skip what is already here,
+pull the rest concurrently (through a registry mirror when one is set, then tag each image back to
+its canonical name so the charts need no change), and retry pulls that fail transiently."""
 
 from __future__ import annotations
 
-from llmd_sim.errors import StepError
+import time
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
+from dataclasses import dataclass
+
+from llmd_sim import imageref, toolchain
+from llmd_sim.errors import CommandError, StepError
 from llmd_sim.steps.base import Step
+from llmd_sim.tools import docker
+
+ATTEMPTS = 3
+# A registry answering these will answer the same again: retrying only delays the error.
+PERMANENT = ("manifest unknown", "not found", "pull access denied", "unauthorized", "denied",
+             "invalid reference format")
+
+
+@dataclass(frozen=True)
+class Pull:
+    """One image to fetch: its canonical name, where it comes from, and the name it gets here."""
+
+    image: str
+    source: str
+    local: str
+
+    @property
+    def registry(self) -> str:
+        return imageref.parse(self.source).registry
+
+    @property
+    def mirrored(self) -> bool:
+        return self.registry != imageref.parse(self.image).registry
 
 
 class Images(Step):
     name = "images"
     description = "pull the images (through mirrors when set) in parallel"
 
+    def __init__(self, sleep: Callable[[float], None] = time.sleep):
+        self.sleep = sleep  # injectable so retry tests take no time
+
+    def inputs(self, ctx) -> dict:
+        return {"images": ctx.settings.all_images, "mirrors": ctx.settings.registry_mirrors,
+                "engine": toolchain.engine(ctx)}
+
+    def probe(self, ctx) -> str | None:
+        if not ctx.settings.uses_kind:
+            return None
+        missing = missing_on_host(ctx, toolchain.engine(ctx), ctx.settings.all_images)
+        if missing:
+            return f"{len(missing)} image(s) not on this machine, e.g. {missing[0]}"
+        return None
+
     def run(self, ctx) -> None:
-        raise StepError("the images step is being built (issue pending)")
+        if not ctx.settings.uses_kind:
+            ctx.ui.info(f"existing cluster ({ctx.kube_context}): its nodes pull their own images; nothing to pull here")
+            return
+        engine = toolchain.engine(ctx)
+        images = ctx.settings.all_images
+        missing = missing_on_host(ctx, engine, images)
+        plan = [plan_pull(image, ctx.settings.registry_mirrors, engine) for image in missing]
+        failures = self._pull_all(ctx, plan, engine)
+        if failures:
+            raise _pull_error(failures)
+        rows = [(image, "", "present") for image in images if image not in missing]
+        rows += [(p.image, p.source if p.mirrored else "", "pulled via mirror" if p.mirrored else "pulled")
+                 for p in plan]
+        ctx.ui.table("images", ("image", "pulled from", "result"), rows)
+
+    def _pull_all(self, ctx, plan: list[Pull], engine: str) -> list[tuple[Pull, CommandError]]:
+        """Pull concurrently; returns the pulls that failed for good. In dry-run one at a time, so
+        the printed script keeps the order of the list."""
+        if not plan:
+            return []
+        workers = 1 if ctx.dry_run else min(ctx.settings.pull_parallelism, len(plan))
+        pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="pull")
+        failures = []
+        try:
+            futures: dict[Future, Pull] = {pool.submit(self._pull, ctx, pull, engine): pull for pull in plan}
+            for done, future in enumerate(as_completed(futures), start=1):
+                pull = futures[future]
+                error = future.exception()
+                if error is not None and not isinstance(error, CommandError):
+                    raise error
+                if error is not None:
+                    failures.append((pull, error))
+                ctx.ui.progress_note(f"pulled {done}/{len(plan)}: {pull.image}")
+        except KeyboardInterrupt:
+            ctx.runner.kill_all()  # the pulls in flight would otherwise hold the exit
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+        pool.shutdown()
+        return failures
+
+    def _pull(self, ctx, pull: Pull, engine: str) -> None:
+        from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential
+
+        def before_sleep(state) -> None:
+            ctx.ui.progress_note(f"pull of {pull.image} failed; trying again (attempt {state.attempt_number + 1})")
+
+        retrying = Retrying(stop=stop_after_attempt(ATTEMPTS), wait=wait_exponential(multiplier=2, max=30),
+                            retry=retry_if_exception(_transient), before_sleep=before_sleep,
+                            sleep=self.sleep, reraise=True)
+        retrying(ctx.runner.run, docker.pull(pull.source, engine))
+        if pull.source != pull.local:
+            ctx.runner.run(docker.tag(pull.source, pull.local, engine))
+
+
+def plan_pull(image: str, mirrors: dict[str, str], engine: str) -> Pull:
+    """Where `image` is pulled from (its mirror, if its registry has one) and its local name."""
+    return Pull(image, docker.local_name(imageref.mirrored(image, mirrors), engine), docker.local_name(image, engine))
+
+
+def missing_on_host(ctx, engine: str, images: list[str]) -> list[str]:
+    """The images not on this machine, from one `image inspect` of all of them."""
+    local = [docker.local_name(image, engine) for image in images]
+    result = ctx.runner.run(docker.image_ids(local, engine), check=False, reads=True)
+    absent = set(docker.missing_images(local, result.stdout, result.stderr, result.returncode))
+    return [image for image, name in zip(images, local) if name in absent]
+
+
+def _transient(error: BaseException) -> bool:
+    if not isinstance(error, CommandError):
+        return False
+    said = error.stderr.lower()
+    return not any(phrase in said for phrase in PERMANENT)
+
+
+def _pull_error(failures: list[tuple[Pull, CommandError]]) -> StepError:
+    first, error = failures[0]
+    if len(failures) == 1:
+        return StepError(f"cannot pull {first.image} from {first.registry}",
+                         details=[f"command: {error.command}", *error.stderr_tail(3)], hint=_hint(first, error))
+    return StepError(
+        f"cannot pull {len(failures)} images",
+        details=[f"{pull.image} from {pull.registry}: {(err.stderr_tail(1) or ['failed'])[0]}" for pull, err in failures],
+        hint=_hint(first, error),
+    )
+
+
+def _hint(pull: Pull, error: CommandError) -> str:
+    said = error.stderr.lower()
+    if "manifest unknown" in said or "not found" in said:
+        where = f"the mirror {pull.registry}" if pull.mirrored else pull.registry
+        return f"{where} has no such image or tag: check the name, or whether the mirror has synced it yet"
+    if pull.mirrored:
+        return (f"the mirror {pull.registry} may be down or slow; try again later, or pull {pull.image} "
+                f"yourself and tag it {pull.local}")
+    return (f"check that {pull.registry} is reachable from here; behind a firewall use "
+            f"--mirror-profile daocloud or --mirror {pull.registry}=<mirror host>")
 
 
 STEP = Images()
