@@ -83,11 +83,11 @@ def hint_for(troubles: list[Trouble]) -> str:
     return f"{first}; `llmd-sim status` shows the log path"
 
 
-def condition_lines(obj: dict, kinds: tuple[str, ...]) -> list[str]:
+def condition_lines(conditions: list[dict], kinds: tuple[str, ...]) -> list[str]:
     """`Programmed=False (Invalid): message` for each named condition that is not True."""
     lines = []
     for kind in kinds:
-        found = kubectl.condition(obj, kind)
+        found = next((c for c in conditions if c.get("type") == kind), None)
         if not found:
             lines.append(f"{kind}: not reported yet")
         elif found.get("status") != "True":

@@ -68,7 +68,8 @@ class Verify(Step):
             self._wait(ctx, budget, gateway, "condition=Programmed")
         except CommandError as err:
             found = _object(ctx, gateway)
-            lines = diagnose.condition_lines(found, ("Accepted", "Programmed")) if found else [f"{gateway} not found"]
+            conditions = (found or {}).get("status", {}).get("conditions") or []
+            lines = diagnose.condition_lines(conditions, ("Accepted", "Programmed")) if found else [f"{gateway} not found"]
             raise self._not_ready(ctx, f"{gateway} not programmed", err, lines) from None
 
     def _rollouts(self, ctx, budget: _Budget) -> None:
@@ -107,7 +108,8 @@ class Verify(Step):
             except CommandError as err:
                 found = _object(ctx, route)
                 parents = (found or {}).get("status", {}).get("parents") or [{}]
-                lines = diagnose.condition_lines(parents[0], ROUTE_CONDITIONS) if found else [f"{route} not found"]
+                conditions = parents[0].get("conditions") or []
+                lines = diagnose.condition_lines(conditions, ROUTE_CONDITIONS) if found else [f"{route} not found"]
                 raise self._not_ready(ctx, f"{route} not {kind.lower()}", err, lines) from None
 
     @staticmethod
