@@ -73,7 +73,8 @@ class Destroy(Step):
         except LlmdSimError as err:
             command = f" (`{err.command}`: {' / '.join(err.stderr_tail(2))})" if isinstance(err, CommandError) else ""
             status, note = FAILED, f"{err.message}{command}"
-        (ctx.ui.warn if status == FAILED else ctx.ui.info)(f"{MARKS[status]} {title}: {note}")
+        if not ctx.dry_run:  # a dry run's script says it all; "deleted" would not be true
+            (ctx.ui.warn if status == FAILED else ctx.ui.info)(f"{MARKS[status]} {title}: {note}")
         return Outcome(title, status, note)
 
 
