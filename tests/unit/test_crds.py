@@ -114,3 +114,16 @@ def test_probe_on_an_unreachable_cluster_says_the_crds_are_missing(make_ctx, ste
     ctx = make_ctx()
     ctx.runner.on("kubectl", "get", "crd", returncode=1, stderr="Unable to connect to the server")
     assert step.probe(ctx).startswith("crds missing:")
+
+
+def test_probe_without_kubectl_is_a_reason_to_run_not_a_crash(make_ctx, step, monkeypatch):
+    from llmd_sim.errors import ToolMissing
+
+    ctx = make_ctx()
+
+    def missing(program):
+        raise ToolMissing(f"{program} is not installed (not found on PATH)")
+
+    monkeypatch.setattr(ctx.runner, "which", missing)
+    monkeypatch.setattr(ctx.runner, "_execute", lambda argv, **kw: ctx.runner.which(argv[0]))
+    assert step.probe(ctx) == "cannot check: kubectl is not installed (not found on PATH)"

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from llmd_sim.retry import NETWORK_HICCUPS, mentions, run_with_retries
+from llmd_sim.probing import tolerant
 from llmd_sim.steps.base import Step
 from llmd_sim.tools import kubectl
 
@@ -76,6 +77,7 @@ class Crds(Step):
             "source": settings.download_mirror or "github kustomize",
         }
 
+    @tolerant
     def probe(self, ctx) -> str | None:
         result = ctx.runner.run(kubectl.get(ctx.kube_context, "crd", *ALL_CRDS), check=False, reads=True)
         try:

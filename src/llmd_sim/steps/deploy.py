@@ -12,6 +12,7 @@ from collections.abc import Callable
 from llmd_sim import guide, llmd_source, overrides
 from llmd_sim.errors import CommandError
 from llmd_sim.retry import NETWORK_HICCUPS, WEBHOOK_NOT_READY, mentions, run_with_retries
+from llmd_sim.probing import tolerant
 from llmd_sim.steps.base import Step
 from llmd_sim.tools import helm, helmfile, kubectl
 
@@ -41,6 +42,7 @@ class Deploy(Step):
             "values": overrides.as_inputs(overrides.plan(settings, monitoring=bool(monitoring))),
         }
 
+    @tolerant
     def probe(self, ctx) -> str | None:
         namespace = ctx.settings.namespace
         listed = ctx.runner.run(helm.list_releases(ctx.kube_context, namespace, all_=True), check=False, reads=True)

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from llmd_sim import guide, llmd_source
 from llmd_sim.errors import CommandError
 from llmd_sim.retry import NETWORK_HICCUPS, WEBHOOK_NOT_READY, mentions, run_with_retries
+from llmd_sim.probing import tolerant
 from llmd_sim.steps.base import Step
 from llmd_sim.tools import helm, helmfile, kubectl
 
@@ -36,6 +37,7 @@ class Istio(Step):
             "chart_mirrors": ctx.settings.registry_mirrors,
         }
 
+    @tolerant
     def probe(self, ctx) -> str | None:
         listed = ctx.runner.run(helm.list_releases(ctx.kube_context, guide.ISTIO_NAMESPACE), check=False, reads=True)
         if not listed.ok:

@@ -13,6 +13,7 @@ import time
 
 from llmd_sim import diagnose, guide
 from llmd_sim.errors import CommandError, StepError
+from llmd_sim.probing import tolerant
 from llmd_sim.steps.base import Step
 from llmd_sim.tools import helm, kubectl
 
@@ -28,6 +29,7 @@ class Verify(Step):
         settings = ctx.settings
         return {"context": settings.context, "namespace": settings.namespace, "release_postfix": settings.release_postfix}
 
+    @tolerant
     def probe(self, ctx) -> str | None:
         listed = ctx.runner.run(kubectl.get(ctx.kube_context, "pods", namespace=ctx.settings.namespace),
                                 check=False, reads=True)
