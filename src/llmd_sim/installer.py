@@ -61,7 +61,7 @@ def install_plugin_archive(ctx: Context, version: str, plugins_dir: Path, *,
     item = releases.asset("helm-diff", version, *releases.host_platform())
     target = plugins_dir / "diff"
     if ctx.dry_run:
-        _script_download(ctx, item, target)
+        _script_download(ctx, item, target, tree=True)
         return target
     with _Download(ctx, item, sleep) as archive:
         plugins_dir.mkdir(parents=True, exist_ok=True)
@@ -223,7 +223,7 @@ def _extract_tree(archive_path: Path, prefix: str, destination: Path) -> None:
             path.chmod(0o755 if member.mode & 0o111 else 0o644)
 
 
-def _script_download(ctx: Context, item: Asset, target: Path) -> None:
+def _script_download(ctx: Context, item: Asset, target: Path, *, tree: bool = False) -> None:
     """Dry-run: the shell lines a person would type for the same install."""
     if not ctx.runner.echo:
         return
@@ -235,7 +235,7 @@ def _script_download(ctx: Context, item: Asset, target: Path) -> None:
         lines.append(f"echo {shlex.quote(f'{item.pinned_sha256}  {saved}')} | sha256sum -c -")
     elif item.checksum_url:
         lines.append(f"# verify against {source_of(ctx, item.checksum_url)}")
-    if item.member == target.name:  # a whole directory (the helm-diff plugin)
+    if tree:  # a whole directory (the helm-diff plugin)
         lines.append(f"tar -xzf {quoted} -C {shlex.quote(str(target.parent))}")
     elif item.member:
         lines.append(f"tar -xzOf {quoted} {item.member} > {place} && chmod +x {place}")

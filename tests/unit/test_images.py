@@ -187,3 +187,19 @@ def test_inputs_are_the_image_list_and_the_mirror_map(make_ctx):
     inputs = step().inputs(make_ctx(mirror_profile="daocloud", extra_images="quay.io/x/y:1"))
     assert inputs["images"][0] == NODE and inputs["images"][-1] == "quay.io/x/y:1"
     assert inputs["mirrors"]["ghcr.io"] == "ghcr.m.daocloud.io"
+
+
+def test_an_engine_that_does_not_answer_stops_before_any_pull(make_ctx):
+    ctx = quiet(make_ctx())
+    ctx.runner.on("docker", "image", "inspect", returncode=1,
+                  stderr="Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?")
+
+    with pytest.raises(StepError, match=r"docker does not answer \(docker image inspect exited 1\)"):
+        step().run(ctx)
+    assert not ctx.runner.calls("docker", "pull")
+
+
+def test_probe_reports_an_engine_that_does_not_answer_instead_of_failing(make_ctx):
+    ctx = make_ctx()
+    ctx.runner.on("docker", "image", "inspect", returncode=1, stderr="Cannot connect to the Docker daemon")
+    assert step().probe(ctx) == "docker does not answer (docker image inspect exited 1)"

@@ -18,7 +18,7 @@ from llmd_sim.tools import docker
 ATTEMPTS = 3
 # A registry answering these will answer the same again: retrying only delays the error.
 PERMANENT = ("manifest unknown", "not found", "pull access denied", "unauthorized", "denied",
-             "invalid reference format")
+             "invalid reference format", "cannot connect to the docker daemon")
 
 
 @dataclass(frozen=True)
@@ -52,7 +52,10 @@ class Images(Step):
     def probe(self, ctx) -> str | None:
         if not ctx.settings.uses_kind:
             return None
-        missing = missing_on_host(ctx, toolchain.engine(ctx), ctx.settings.all_images)
+        try:
+            missing = missing_on_host(ctx, toolchain.engine(ctx), ctx.settings.all_images)
+        except StepError as err:  # a probe reports, it never fails the run
+            return err.message
         if missing:
             return f"{len(missing)} image(s) not on this machine, e.g. {missing[0]}"
         return None
@@ -121,6 +124,13 @@ def missing_on_host(ctx, engine: str, images: list[str]) -> list[str]:
     """The images not on this machine, from one `image inspect` of all of them."""
     local = [docker.local_name(image, engine) for image in images]
     result = ctx.runner.run(docker.image_ids(local, engine), check=False, reads=True)
+    if not result.ok and not docker.named_missing(result.stderr):
+        # It failed without naming a missing image: the engine itself did not answer.
+        raise StepError(
+            f"{engine} does not answer ({engine} image inspect exited {result.returncode})",
+            details=[line for line in result.stderr.splitlines() if line.strip()][-2:],
+            hint=f"is {engine} running? `llmd-sim step prereqs` checks it and says how to start it",
+        )
     absent = set(docker.missing_images(local, result.stdout, result.stderr, result.returncode))
     return [image for image, name in zip(images, local) if name in absent]
 

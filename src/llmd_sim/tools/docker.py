@@ -68,9 +68,14 @@ def missing_images(images: list[str], stdout: str, stderr: str, returncode: int)
     lines = [line for line in stdout.splitlines() if line.strip()]
     if returncode == 0 and len(lines) == len(images):
         return []
-    named = {_same_image_key(match) for pattern in _MISSING_IMAGE for match in pattern.findall(stderr)}
+    named = named_missing(stderr)
     missing = [image for image in images if _same_image_key(image) in named]
     return missing or list(images)
+
+
+def named_missing(stderr: str) -> set[str]:
+    """The images an `image inspect` said it does not have (fully qualified names)."""
+    return {_same_image_key(match) for pattern in _MISSING_IMAGE for match in pattern.findall(stderr)}
 
 
 def resources(stdout: str) -> tuple[int | None, int | None]:
