@@ -64,7 +64,7 @@ class Settings:
     node_image: str = setting("kindest/node:v1.31.0", values.image, "kind node image")
     images: list = setting(SEED_IMAGES, values.image_list, "images to preload into the cluster")
     extra_images: list = setting([], values.image_list, "more images to preload")
-    pull_parallelism: int = setting(4, values.positive_int, "image pulls at once")
+    pull_parallelism: int = setting(6, values.positive_int, "image pulls at once (the seed list is 6)")
     monitoring: str = setting("auto", values.choice(*MONITORING_MODES), "PodMonitor/ServiceMonitor objects")
     gateway_api_version: str = setting("v1.3.0", values.text, "Gateway API CRD release")
     gaie_version: str = setting("v1.0.1", values.text, "Gateway API Inference Extension CRD release")
