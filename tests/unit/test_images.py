@@ -203,3 +203,35 @@ def test_probe_reports_an_engine_that_does_not_answer_instead_of_failing(make_ct
     ctx = make_ctx()
     ctx.runner.on("docker", "image", "inspect", returncode=1, stderr="Cannot connect to the Docker daemon")
     assert step().probe(ctx) == "docker does not answer (docker image inspect exited 1)"
+
+
+def test_ctrl_c_during_pulls_stops_the_pulls_in_flight(make_ctx, monkeypatch):
+    ctx = quiet(make_ctx())
+    missing(ctx, SIM)
+    stopped = []
+    monkeypatch.setattr(ctx.runner, "kill_all", lambda: stopped.append(True))
+
+    def interrupted(futures):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(images, "as_completed", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        step().run(ctx)
+    assert stopped == [True]
+
+
+def test_an_unexpected_error_in_one_pull_is_raised_after_the_others_end(make_ctx):
+    from llmd_sim.errors import ToolMissing
+
+    ctx = quiet(make_ctx())
+    missing(ctx, SIM, NODE)
+
+    def vanished(argv, stdin):
+        if argv[-1] == SIM:
+            raise ToolMissing("docker is not installed (not found on PATH)")
+        return Result(argv, 0, "", "", 0.0)
+
+    ctx.runner.on("docker", "pull", effect=vanished)
+    with pytest.raises(ToolMissing):
+        step().run(ctx)
+    assert ["docker", "pull", NODE] in ctx.runner.calls("docker", "pull")

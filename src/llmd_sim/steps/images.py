@@ -83,22 +83,23 @@ class Images(Step):
             return []
         workers = 1 if ctx.dry_run else min(ctx.settings.pull_parallelism, len(plan))
         pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="pull")
-        failures = []
+        failures, unexpected = [], None
         try:
             futures: dict[Future, Pull] = {pool.submit(self._pull, ctx, pull, engine): pull for pull in plan}
             for done, future in enumerate(as_completed(futures), start=1):
-                pull = futures[future]
-                error = future.exception()
-                if error is not None and not isinstance(error, CommandError):
-                    raise error
-                if error is not None:
+                pull, error = futures[future], future.exception()
+                if isinstance(error, CommandError):
                     failures.append((pull, error))
+                elif error is not None:
+                    unexpected = unexpected or error  # e.g. the engine's CLI vanished: raised once all ended
                 ctx.ui.progress_note(f"pulled {done}/{len(plan)}: {pull.image}")
         except KeyboardInterrupt:
             ctx.runner.kill_all()  # the pulls in flight would otherwise hold the exit
             pool.shutdown(wait=False, cancel_futures=True)
             raise
         pool.shutdown()
+        if unexpected is not None:
+            raise unexpected
         return failures
 
     def _pull(self, ctx, pull: Pull, engine: str) -> None:
