@@ -207,7 +207,7 @@ class Runner:
         with self._lock:
             self.history.append(argv)
         if self.dry_run:
-            self._echo_script([*argv, "&"], input=None, reads=False)
+            self._emit(shlex.join(argv) + " &")  # `&` joined as an argument would be quoted: '&'
             return Background(argv, None, self, None)
         if self.echo:
             self.echo(shlex.join(argv) + " &")
@@ -335,6 +335,12 @@ class Background:
         if self.proc is None or self.proc.is_alive():
             return None
         return self.proc.process.exit_code
+
+    def wait(self) -> int | None:
+        """Block until the command ends (Ctrl-C still interrupts); its exit code, None in dry-run."""
+        if self.proc is None:
+            return None
+        return self._runner._wait(self.proc)
 
     def stop(self) -> None:
         if self.proc is None:
