@@ -11,7 +11,8 @@ from llmd_sim import imageref
 
 # How each engine says an image is missing from `image inspect` (docker: exit 1, podman: exit 125).
 _MISSING_IMAGE = (
-    re.compile(r"No such image: (\S+)"),  # docker: "Error response from daemon: No such image: X" / "Error: No such image: X"
+    # docker: "Error response from daemon: No such image: X" (older CLIs) or "Error: No such image: X"
+    re.compile(r"No such image: (\S+)", re.IGNORECASE),
     re.compile(r"Error: (\S+): image not known"),  # podman
 )
 
