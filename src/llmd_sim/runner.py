@@ -182,6 +182,11 @@ class Runner:
         self._register(proc)
         try:
             return self._wait(proc), timed_out.is_set()
+        except BaseException:
+            # Ctrl-C or SIGTERM while waiting: stop the command now, since once it is unregistered
+            # below the pipeline's kill_all can no longer see it.
+            _stop_group(proc)
+            raise
         finally:
             timer.cancel()
             self._unregister(proc)
