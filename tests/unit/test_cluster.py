@@ -274,3 +274,15 @@ def test_dry_run_prints_the_whole_bring_up_and_writes_nothing(make_ctx):
     assert f"kind load docker-image {' '.join(pod_images(ctx))} --name llmd-sim" in script
     assert "ghcr.io/hosts.toml" in script
     assert not ctx.paths.home.exists()
+
+
+def test_probe_without_kind_installed_is_a_reason_not_a_crash(make_ctx, monkeypatch):
+    from llmd_sim.errors import ToolMissing
+
+    ctx = make_ctx()
+
+    def no_kind(argv, **options):
+        raise ToolMissing(f"{argv[0]} is not installed (not found on PATH)")
+
+    monkeypatch.setattr(ctx.runner, "_execute", no_kind)
+    assert cluster.STEP.probe(ctx) == "kind is not installed (not found on PATH)"

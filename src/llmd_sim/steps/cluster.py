@@ -10,7 +10,7 @@ import shutil
 from pathlib import Path
 
 from llmd_sim import kind_config, kind_load, toolchain
-from llmd_sim.errors import CommandError, StepError
+from llmd_sim.errors import CommandError, LlmdSimError, StepError
 from llmd_sim.steps.base import Step
 from llmd_sim.tools import kind, kubectl
 
@@ -38,10 +38,13 @@ class Cluster(Step):
         """Two local reads: kind knows the cluster, and the kubeconfig has its context."""
         if not ctx.settings.uses_kind:
             return None
-        if ctx.settings.cluster_name not in _clusters(ctx, check=False):
-            return f"kind cluster {ctx.settings.cluster_name} missing"
-        if ctx.kube_context not in _contexts(ctx):
-            return f"context {ctx.kube_context} missing from the kubeconfig"
+        try:
+            if ctx.settings.cluster_name not in _clusters(ctx, check=False):
+                return f"kind cluster {ctx.settings.cluster_name} missing"
+            if ctx.kube_context not in _contexts(ctx):
+                return f"context {ctx.kube_context} missing from the kubeconfig"
+        except LlmdSimError as err:  # kind not installed: a reason to run, not a crash of the plan
+            return err.message
         return None
 
     def run(self, ctx) -> None:

@@ -11,7 +11,7 @@ from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 
 from llmd_sim import imageref, toolchain
-from llmd_sim.errors import CommandError, StepError
+from llmd_sim.errors import CommandError, LlmdSimError, StepError
 from llmd_sim.steps.base import Step
 from llmd_sim.tools import docker
 
@@ -54,7 +54,7 @@ class Images(Step):
             return None
         try:
             missing = missing_on_host(ctx, toolchain.engine(ctx), ctx.settings.all_images)
-        except StepError as err:  # a probe reports, it never fails the run
+        except LlmdSimError as err:  # a probe reports (engine down, docker missing); it never fails the plan
             return err.message
         if missing:
             return f"{len(missing)} image(s) not on this machine, e.g. {missing[0]}"
