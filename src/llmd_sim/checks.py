@@ -45,11 +45,11 @@ class Failed(Exception):
 @dataclass
 class Check:
     name: str
-    describe: str
     probe: Callable[[httpx.Client, str], str]  # returns the reason it passed, raises Failed otherwise
 
 
 def check_models(client: httpx.Client, model: str) -> str:
+    """GET /v1/models lists the served model."""
     listed = [entry.get("id") for entry in _json(client.get("/v1/models")).get("data", [])]
     if model not in listed:
         raise Failed(f"model {model!r} is not served; listed: {', '.join(map(str, listed)) or 'none'}")
@@ -57,6 +57,7 @@ def check_models(client: httpx.Client, model: str) -> str:
 
 
 def check_completion(client: httpx.Client, model: str) -> str:
+    """The guide's POST /v1/completions returns choices and usage from the served model."""
     response = client.post("/v1/completions", json={"model": model, "prompt": GUIDE_PROMPT, "max_tokens": 32})
     answer = _json(response)
     _same_model(answer, model)
@@ -67,6 +68,7 @@ def check_completion(client: httpx.Client, model: str) -> str:
 
 
 def check_chat(client: httpx.Client, model: str) -> str:
+    """POST /v1/chat/completions returns an assistant message and usage."""
     messages = [{"role": "user", "content": GUIDE_PROMPT}]
     response = client.post("/v1/chat/completions", json={"model": model, "messages": messages, "max_tokens": 32})
     answer = _json(response)
@@ -78,6 +80,7 @@ def check_chat(client: httpx.Client, model: str) -> str:
 
 
 def check_stream(client: httpx.Client, model: str) -> str:
+    """A streamed completion sends SSE `data:` chunks of JSON, then `data: [DONE]`."""
     body = {"model": model, "prompt": GUIDE_PROMPT, "max_tokens": 32, "stream": True}
     with client.stream("POST", "/v1/completions", json=body) as response:
         if response.status_code != 200:
@@ -105,6 +108,7 @@ def check_stream(client: httpx.Client, model: str) -> str:
 
 
 def check_unknown_model(client: httpx.Client, model: str) -> str:
+    """A request for a model nobody serves gets a 4xx with an OpenAI error object."""
     response = client.post("/v1/completions", json={"model": UNKNOWN_MODEL, "prompt": GUIDE_PROMPT, "max_tokens": 8})
     if not 400 <= response.status_code < 500:
         raise Failed(f"expected a 4xx OpenAI error, got HTTP {response.status_code}{_error_message(response)}")
@@ -118,11 +122,11 @@ def check_unknown_model(client: httpx.Client, model: str) -> str:
 
 
 CHECKS = (
-    Check("models", "GET /v1/models lists the served model", check_models),
-    Check("completion", "POST /v1/completions returns choices and usage", check_completion),
-    Check("chat", "POST /v1/chat/completions returns a message and usage", check_chat),
-    Check("stream", "a streamed completion sends SSE chunks, then [DONE]", check_stream),
-    Check("unknown-model", "an unknown model gets an OpenAI-style error", check_unknown_model),
+    Check("models", check_models),
+    Check("completion", check_completion),
+    Check("chat", check_chat),
+    Check("stream", check_stream),
+    Check("unknown-model", check_unknown_model),
 )
 
 

@@ -38,7 +38,7 @@ def describe(exc: httpx.RequestError, url: str) -> str:
     if isinstance(exc, httpx.TimeoutException):
         return "no answer within the timeout (raise --request-timeout if the server is slow)"
     if isinstance(exc, httpx.ConnectError):
-        if "refused" in str(exc).lower() or "errno 111" in str(exc).lower() or "errno 61" in str(exc).lower():
+        if refused(exc):
             return f"connection refused at {url}: nothing is listening there"
         return f"cannot connect to {url}: {exc or type(exc).__name__}"
     if isinstance(exc, httpx.RemoteProtocolError):
@@ -46,6 +46,16 @@ def describe(exc: httpx.RequestError, url: str) -> str:
     if isinstance(exc, (httpx.ReadError, httpx.WriteError)):
         return f"the connection broke mid-request: {exc or type(exc).__name__}"
     return f"{type(exc).__name__}: {exc}"
+
+
+def refused(exc: BaseException) -> bool:
+    """Was the connection refused? The async stack wraps the OS error in a generic one, so look down the chain."""
+    seen = 0
+    while exc is not None and seen < 10:
+        if isinstance(exc, ConnectionRefusedError) or "connection refused" in str(exc).lower():
+            return True
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return False
 
 
 def unreachable(exc: httpx.RequestError) -> bool:

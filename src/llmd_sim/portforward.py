@@ -87,8 +87,12 @@ class PortForward:
 
     def start(self) -> None:
         """Start kubectl and return once the local port accepts connections."""
+        if not self.ctx.dry_run:
+            _ensure_free(self.port)
         self.process = self.ctx.runner.start(self.argv)
         self.started_at = time.monotonic()
+        if self.ctx.dry_run:
+            return  # nothing runs, so nothing to record or wait for
         try:
             self._record()
             self._wait_until_accepting()
@@ -129,8 +133,6 @@ class PortForward:
         self.ctx.runner.write_file(self.pid_file, json.dumps(record, indent=2) + "\n")
 
     def _wait_until_accepting(self) -> None:
-        if self.ctx.dry_run:
-            return
         from tenacity import RetryError, Retrying, retry_if_result, stop_after_delay, wait_exponential
 
         retrying = Retrying(stop=stop_after_delay(self.ready_timeout), wait=wait_exponential(multiplier=0.05, max=0.5),
@@ -175,6 +177,16 @@ def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+def _ensure_free(port: int) -> None:
+    # Whatever listens there already would answer the readiness check in kubectl's place.
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            raise StepError(f"local port {port} is already in use",
+                            hint="pass --port with a free one, or stop what listens there") from None
 
 
 def stop_forgotten(ctx: Context) -> list[int]:

@@ -352,6 +352,7 @@ class Background:
             return
         if self.proc.is_alive():
             _stop_group(self.proc)
+        self._runner._wait(self.proc)  # sh's output threads finish writing to the log before it is closed
         self._runner._unregister(self.proc)
         if self._log:
             self._log.close()
