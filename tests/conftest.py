@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
+pytest_plugins = ["fakeworld.pytest_plugin"]
 
 
 @pytest.fixture(autouse=True)
