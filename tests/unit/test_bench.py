@@ -144,3 +144,21 @@ def test_progress_is_reported_while_running_and_at_the_end():
         Load(f"http://127.0.0.1:{server.port}", "random", BenchOptions(requests=20, concurrency=2)).run(
             lambda tally: seen.append(tally.done))
     assert seen[0] == 0 and seen[-1] == 20
+
+
+def test_live_progress_on_a_terminal_only():
+    import io
+
+    from llmd_sim.bench import Tally
+    from llmd_sim.commands.bench import live_progress
+    from llmd_sim.ui import UI
+
+    plain = UI(stream=io.StringIO())
+    with live_progress(plain, BenchOptions()) as update:
+        assert update is None
+    terminal = UI(stream=io.StringIO())
+    terminal.fancy = True
+    with live_progress(terminal, BenchOptions(requests=4)) as update:
+        tally = Tally(4, started_at=1.0, done=3, failed=1)
+        update(tally)
+    assert "3 done, 1 failed" in terminal.stream.getvalue()

@@ -40,6 +40,7 @@ class Smoke(Step):
     def _script(ctx, forward: portforward.PortForward) -> None:
         """Dry run: the guide's own curl requests, for a person to paste after the port-forward above."""
         body = json.dumps({"model": ctx.settings.model, "prompt": checks.GUIDE_PROMPT, "max_tokens": 32})
+        ctx.ui.out("sleep 3  # give the port-forward a moment to listen")
         ctx.ui.out(f"curl -s {forward.url}/v1/models")
         ctx.ui.out(f"curl -s {forward.url}/v1/completions -H 'Content-Type: application/json' -d '{body}'")
         ctx.ui.out("kill %1  # stop the port-forward")
