@@ -9,15 +9,14 @@ argument does not start with '-', that argument too (it looks like the flag's va
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 
 class FlagError(Exception):
     """A parse failure, worded as pflag words it."""
 
 
-@dataclass(frozen=True)
-class Spec:
+class Spec(NamedTuple):
     long: str
     short: str = ""
     takes_value: bool = False
