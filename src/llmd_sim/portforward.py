@@ -208,7 +208,8 @@ def stop_forgotten(ctx: Context) -> list[int]:
 
 def _is_port_forward(ctx: Context, pid: int) -> bool:
     # The pid may have been reused since the file was written: only stop what is still kubectl port-forward.
-    result = ctx.runner.run(["ps", "-o", "command=", "-p", str(pid)], check=False, reads=True)
+    # -ww: the whole command line, however long (ps cuts it to the terminal width otherwise).
+    result = ctx.runner.run(["ps", "-ww", "-o", "command=", "-p", str(pid)], check=False, reads=True)
     return result.ok and "kubectl" in result.stdout and "port-forward" in result.stdout
 
 
