@@ -123,9 +123,16 @@ class PortForward:
         return self.process.wait() if self.process is not None else None
 
     def exit_message(self) -> str:
-        """The last line kubectl wrote to stderr: why it exited."""
-        lines = [line for line in (self.process.stderr() if self.process else "").splitlines() if line.strip()]
-        return lines[-1] if lines else "no output"
+        """The last line kubectl wrote to stderr: why it exited (else how it ended)."""
+        if self.process is None:
+            return "not running"
+        lines = [line for line in self.process.stderr().splitlines() if line.strip()]
+        if lines:
+            return lines[-1]
+        code = self.process.exit_code()
+        if code is not None and code < 0:
+            return f"killed by signal {-code}, without a message"
+        return f"exit code {code}, without a message"
 
     def _record(self) -> None:
         record = {"pid": self.process.pid, "port": self.port, "command": " ".join(self.argv),

@@ -135,3 +135,19 @@ def test_port_forward_prints_the_url_and_stops_on_ctrl_c(world):
     assert code == 0 and "port-forward stopped" in err and f"curl {url}/v1/models" in err
     assert nothing_left(world)
 
+
+
+def test_port_forward_restarts_a_dropped_forward_once_then_gives_up(world):
+    port = free_port()
+    proc = llmd_sim("port-forward", "--port", str(port))
+    assert proc.stdout.readline().strip() == f"http://127.0.0.1:{port}"
+    pid_file = world[1] / f"port-forward-{port}.json"
+    first = json.loads(pid_file.read_text())["pid"]
+    os.killpg(first, signal.SIGKILL)  # the forward drops
+    while "port-forward restarted" not in (line := proc.stderr.readline()):
+        assert line, "the forward was not restarted"
+    assert httpx.get(f"http://127.0.0.1:{port}/health").status_code == 200
+    os.killpg(json.loads(pid_file.read_text())["pid"], signal.SIGKILL)  # drops again at once: a crash loop
+    code, _, err = finish(proc)
+    assert code == 1 and "error: the port-forward exited: killed by signal 9" in err
+    assert nothing_left(world)

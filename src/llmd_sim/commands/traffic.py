@@ -73,6 +73,7 @@ def hold_port_forward(session: Session, *, port: int) -> None:
                 if not forward.recover():
                     raise StepError(f"the port-forward exited: {message}",
                                     hint="run `llmd-sim test` to see whether the gateway is up")
+                ui.info(f"port-forward restarted: {forward.url}")
     except KeyboardInterrupt:
         ui.info("port-forward stopped")
 
