@@ -13,6 +13,9 @@ if TYPE_CHECKING:
 
 POD_HINT = ("responses carry no x-inference-pod header: the model servers report their pod only when POD_NAME "
             "is set. llmd-sim's deploy step sets it; a stack deployed before that needs `llmd-sim up --from deploy`")
+# Some llm-d-inference-sim versions set the pod headers on whole answers only, not on streams.
+STREAM_POD_HINT = ("streamed responses carry no x-inference-pod header: some simulator versions send it only with "
+                   "whole answers, so try --no-stream; if that shows none either, " + POD_HINT.split(": ", 1)[1])
 
 
 def percentile(ordered: Sequence[float], share: float) -> float:
@@ -40,7 +43,7 @@ def report(samples: Sequence[Sample], elapsed: float, options: BenchOptions, *, 
     pods = Counter(sample.pod for sample in samples if sample.pod)
     notes = []
     if samples and not pods:
-        notes.append(POD_HINT)
+        notes.append(STREAM_POD_HINT if options.stream else POD_HINT)
     if not options.stream:
         notes.append("time to first token and inter-token latency need --stream")
     return {

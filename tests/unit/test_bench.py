@@ -90,6 +90,9 @@ def test_missing_pod_headers_are_explained():
     assert data["pods"] == {}
     assert benchstats.POD_HINT in data["notes"]
     assert "llmd-sim up --from deploy" in benchstats.POD_HINT
+    streamed = measure(BenchOptions(requests=2, concurrency=1, stream=True), pod_headers=False)
+    assert streamed["notes"] == [benchstats.STREAM_POD_HINT]
+    assert "--no-stream" in benchstats.STREAM_POD_HINT and "llmd-sim up --from deploy" in benchstats.STREAM_POD_HINT
 
 
 @pytest.mark.parametrize(("knobs", "options", "kind"), [

@@ -41,7 +41,7 @@ def bench(session: Session, options: BenchOptions, *, endpoint: str | None, port
     data = benchstats.report(tally.samples, elapsed, options, url=url, model=settings.model)
     ui.table(f"llmd-sim bench: {settings.model}", ("figure", "value"), benchstats.table_rows(data))
     for note in data["notes"]:
-        (ui.warn if note == benchstats.POD_HINT else ui.info)(note)
+        (ui.warn if note in (benchstats.POD_HINT, benchstats.STREAM_POD_HINT) else ui.info)(note)
     if as_json:
         ui.out_json(data)
     if tally.samples and data["requests"]["ok"] == 0:
