@@ -61,7 +61,8 @@ def run(argv: list[str]) -> int:
     shown = path if os.path.isabs(path) or path.startswith(".") else f"./{path}"
     try:
         state_file = helmfile_state.load(path, environment, values.get("namespace", ""), values.get("kube-context", ""))
-        chosen = helmfile_state.ordered(helmfile_state.selected(state_file["releases"], values.get("selector", [])))
+        chosen = helmfile_state.ordered(helmfile_state.selected(state_file["releases"], values.get("selector", [])),
+                                        state_file["releases"])
     except helmfile_state.StateError as error:
         fail(f"in {shown}: {error}")
     if not chosen:

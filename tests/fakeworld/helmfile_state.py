@@ -64,6 +64,8 @@ def load(path: str, environment: str, namespace: str, kube_context: str) -> dict
             raise StateError("fakeworld: nested `helmfiles:` are not modelled")
         if "environments" in document:
             environments = {**(environments or {}), **(document["environments"] or {})}
+            if environment != "default" and environment not in environments:
+                raise StateError(f'environment "{environment}" is not defined')
             values = environment_values(environments, environment, base)
         repositories.update({repo["name"]: repo["url"] for repo in document.get("repositories") or []})
         releases += document.get("releases") or []
@@ -162,10 +164,11 @@ def selected(releases: list[dict], selectors: list[str]) -> list[dict]:
     return [r for r in releases if not selectors or any(matches(r, group) for group in selectors)]
 
 
-def ordered(releases: list[dict]) -> list[dict]:
-    """Releases in `needs` order (a release after everything it needs)."""
+def ordered(releases: list[dict], defined: list[dict]) -> list[dict]:
+    """`releases` in `needs` order (a release after everything it needs). Needs must name releases
+    the file defines; needs left out by a selector are skipped (helmfile's default --skip-needs)."""
     by_key = {}
-    for release in releases:
+    for release in defined:
         by_key[release["name"]] = release
         by_key[f"{release['namespace']}/{release['name']}"] = release
     result, seen = [], set()
@@ -182,7 +185,8 @@ def ordered(releases: list[dict]) -> list[dict]:
                 raise StateError(f'release(s) "{release["name"]}" depend(s) on an undefined release "{need}". Perhaps '
                                  f'you made a typo in "needs" or forgot defining a release named "{need}" with '
                                  'appropriate "namespace" and "kubeContext"?')
-            visit(target, (*chain, key))
+            if target in releases:
+                visit(target, (*chain, key))
         seen.add(key)
         result.append(release)
 
