@@ -21,18 +21,21 @@ def kubectl(world, *args, **kw):
     return world.run("kubectl", "--context", CONTEXT, *args, **kw)
 
 
+# Setting a stack up runs the fakes in-process (world.call): same code and records, no start-up cost.
+
 def install_crds(world, gaie: bool = True) -> None:
-    ok(kubectl(world, "apply", "--server-side", "-k", GATEWAY_CRDS))
+    ok(world.call("kubectl", "--context", CONTEXT, "apply", "--server-side", "-k", GATEWAY_CRDS))
     if gaie:
-        ok(kubectl(world, "apply", "--server-side", "-k", GAIE_CRDS))
-    ok(kubectl(world, "wait", "--for=condition=Established", "crd", "--all", "--timeout=30s"))
+        ok(world.call("kubectl", "--context", CONTEXT, "apply", "--server-side", "-k", GAIE_CRDS))
+    ok(world.call("kubectl", "--context", CONTEXT, "wait", "--for=condition=Established", "crd", "--all",
+                  "--timeout=30s"))
 
 
 def install_istio(world, checkout: Path) -> None:
-    ok(world.run("helmfile", "--kube-context", CONTEXT, "-f",
-                 str(checkout / "guides/prereq/gateway-provider/istio.helmfile.yaml"), "sync"))
-    ok(kubectl(world, "wait", "--for=condition=Available", "deployment/istiod", "-n", "istio-system",
-               "--timeout=30s"))
+    ok(world.call("helmfile", "--kube-context", CONTEXT, "-f",
+                  str(checkout / "guides/prereq/gateway-provider/istio.helmfile.yaml"), "sync"))
+    ok(world.call("kubectl", "--context", CONTEXT, "wait", "--for=condition=Available", "deployment/istiod", "-n",
+                  "istio-system", "--timeout=30s"))
 
 
 def override(checkout: Path, *, monitoring: bool = False, pod_name: bool = True,
@@ -63,5 +66,7 @@ def sim_helmfile(world, checkout: Path, *args: str):
 
 def deploy_sim(world, checkout: Path, **overrides) -> None:
     override(checkout, **overrides)
-    ok(sim_helmfile(world, checkout, "sync"))
-    ok(kubectl(world, "apply", "-n", "llm-d-sim", "-f", str(checkout / "guides/simulated-accelerators/httproute.yaml")))
+    guide = checkout / "guides/simulated-accelerators"
+    ok(world.call("helmfile", "--kube-context", CONTEXT, "-f", str(guide / "helmfile.yaml.gotmpl"), "-e", "istio",
+                  "-n", "llm-d-sim", "sync"))
+    ok(world.call("kubectl", "--context", CONTEXT, "apply", "-n", "llm-d-sim", "-f", str(guide / "httproute.yaml")))

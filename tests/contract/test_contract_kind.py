@@ -105,7 +105,7 @@ def test_node_image_is_pulled_from_docker_hub_when_missing(fake_world):
 
 def test_wait_timing_out_only_warns(fake_world):
     fake_world.add_host_image("kindest/node:v1.31.0")
-    fake_world.latency(0.02, node_ready=1000)
+    fake_world.latency(0.02, node_ready=1000, kind_create_cluster=0)
     result = fake_world.run("kind", "create", "cluster", "--name", "slow", "--wait", "100ms")
     assert result.returncode == 0 and "WARNING: Timed out waiting for Ready" in result.stderr
 

@@ -43,7 +43,7 @@ def test_unreachable_registry_without_mirror_leaves_pods_in_image_pull_backoff(f
                                    f"involvedObject.name={name}", "-o", "json")).stdout)["items"]
     failed = [e["message"] for e in events if e["reason"] == "Failed" and e["message"].startswith("Failed to pull")]
     assert failed and failed[0].startswith(f'Failed to pull image "{EPP}": ')
-    waited = kubectl(fake_world, "wait", "--for=condition=Ready", f"pod/{name}", "-n", "llm-d-sim", "--timeout=1s")
+    waited = kubectl(fake_world, "wait", "--for=condition=Ready", f"pod/{name}", "-n", "llm-d-sim", "--timeout=500ms")
     assert waited.returncode == 1
     assert waited.stderr.strip() == f"error: timed out waiting for the condition on pods/{name}"
 
@@ -89,7 +89,7 @@ def test_pulled_images_stay_on_the_node(fake_world, cluster, checkout):
 
 
 def test_pods_wait_for_their_start_up_time(fake_world, cluster, checkout):
-    fake_world.latency(0.01)  # pods start 0.3 s after creation, plus 0.2 s per image pulled
+    fake_world.latency(0.01, helmfile_release=0)  # pods start 0.3 s after creation, +0.2 s per image pulled
     deploy(fake_world, checkout)
     assert not any(pod["ready"] for pod in fake_world.pods("llm-d-sim").values())
     assert {pod["reason"] for pod in fake_world.pods("llm-d-sim").values()} == {"ContainerCreating"}

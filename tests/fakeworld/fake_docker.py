@@ -15,7 +15,7 @@ import sys
 from fakeworld import flags, images, toolmain, world
 from fakeworld.toolmain import err, fail, out
 
-DOWN = "Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?"
+DOWN = world.DOCKER_DOWN
 CLIENT_VERSION = "27.3.1"
 GLOBAL = flags.specs("--config=", "-c,--context=", "-D,--debug", "-H,--host=*", "-l,--log-level=", "--tls",
                      "--tlscacert=", "--tlscert=", "--tlskey=", "--tlsverify", "-v,--version")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 
-from fakeworld import clusters, flags, helmplugins, releases, toolmain, world
+from fakeworld import flags, helmplugins, toolmain, world
 from fakeworld.toolmain import fail, out
 
 COMMIT = {"v3": "e4da49785aa6e6ee2b86efd5dd9e43400318262b", "v4": "1e84ea0c54df5bf4d0d63f86bd16d0d5e89bd06e"}
@@ -128,6 +128,8 @@ def plugin(command: str, values: dict, args: list[str], knob: dict) -> int:
 
 
 def release_command(path: tuple[str, ...], values: dict, args: list[str]) -> int:
+    from fakeworld import clusters, releases
+
     toolmain.touches_cluster()
     namespace = values.get("namespace") or "default"
     with world.locked() as state:
@@ -166,6 +168,8 @@ def release_command(path: tuple[str, ...], values: dict, args: list[str]) -> int
 
 
 def list_releases(cluster: dict, values: dict, namespace: str) -> int:
+    from fakeworld import releases
+
     picked = {status for flag, status in (("deployed", "deployed"), ("failed", "failed"), ("superseded", "superseded"),
                                           ("uninstalled", "uninstalled"), ("uninstalling", "uninstalling"))
               if values.get(flag)}

@@ -10,8 +10,7 @@ import json
 import os
 import time
 
-from fakeworld import clusters, flags, images, kindconfig, toolmain, world
-from fakeworld.fake_docker import DOWN, read_archive
+from fakeworld import flags, toolmain, world
 from fakeworld.toolmain import err, fail, out
 
 VERSION = "v0.30.0"
@@ -68,7 +67,7 @@ def run(argv: list[str]) -> int:
 
 def _docker_up(knob: dict, failure: str) -> None:
     if knob["docker_down"]:
-        fail(f"ERROR: {failure}", f"\nCommand Output: {DOWN}")
+        fail(f"ERROR: {failure}", f"\nCommand Output: {world.DOCKER_DOWN}")
 
 
 def cmd_get_clusters(values: dict, args: list[str], name: str) -> int:
@@ -117,6 +116,8 @@ def cmd_get_kubeconfig(values: dict, args: list[str], name: str) -> int:
 
 
 def cmd_export_kubeconfig(values: dict, args: list[str], name: str) -> int:
+    from fakeworld import clusters
+
     with world.locked() as state:
         clusters.add_context(state, name, _require(state, name))
     err(f'Set kubectl context to "kind-{name}"')
@@ -124,6 +125,8 @@ def cmd_export_kubeconfig(values: dict, args: list[str], name: str) -> int:
 
 
 def cmd_create_cluster(values: dict, args: list[str], name: str) -> int:
+    from fakeworld import clusters, kindconfig
+
     state = world.read()
     knob = world.knobs(state)
     try:
@@ -178,6 +181,8 @@ def cmd_create_cluster(values: dict, args: list[str], name: str) -> int:
 
 def _ensure_node_image(state: dict, knob: dict, node_image: str) -> None:
     """kind uses a local image of that exact name, else it runs `docker pull`."""
+    from fakeworld import images
+
     if images.canonical(node_image) in state["docker"]["images"]:
         return
     problem = images.docker_pull_error(node_image, state, knob)
@@ -250,6 +255,8 @@ def _target_nodes(cluster: dict | None, values: dict, name: str) -> list[dict]:
 
 
 def cmd_load_docker_image(values: dict, args: list[str], name: str) -> int:
+    from fakeworld import images
+
     if not args:
         fail("ERROR: name of image is required")
     state = world.read()
@@ -288,6 +295,8 @@ def _load(name: str, loaded: dict[str, str], values: dict, knob: dict) -> int:
 
 
 def cmd_load_image_archive(values: dict, args: list[str], name: str) -> int:
+    from fakeworld.fake_docker import read_archive
+
     if len(args) != 1:
         fail("ERROR: name of image archive is required")
     state = world.read()

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from contextlib import contextmanager
 
-from fakeworld import clusters, flags, toolmain, world
+from fakeworld import flags, toolmain, world
 from fakeworld.toolmain import fail, out
 
 VERSION = "v1.34.1"
@@ -104,6 +104,8 @@ def run(argv: list[str]) -> int:
 @contextmanager
 def session(values: dict, write: bool = True):
     """(state, cluster, knob, now) of the context the call names, controllers caught up."""
+    from fakeworld import clusters
+
     toolmain.touches_cluster()
     with world.locked(write=write) as state:
         knob = world.knobs(state)

@@ -9,20 +9,19 @@ argument does not start with '-', that argument too (it looks like the flag's va
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
-
 class FlagError(Exception):
     """A parse failure, worded as pflag words it."""
 
 
-class Spec(NamedTuple):
-    long: str
-    short: str = ""
-    takes_value: bool = False
-    repeat: bool = False
-    # What a value flag means when given bare (pflag's NoOptDefVal, e.g. kubectl's --dry-run).
-    bare: str | None = None
+class Spec:
+    """One flag: its long and short names, whether it takes a value, may repeat, or has a bare meaning
+    (pflag's NoOptDefVal, e.g. kubectl's `--dry-run` alone means `--dry-run=unchanged`)."""
+
+    __slots__ = ("long", "short", "takes_value", "repeat", "bare")
+
+    def __init__(self, long: str, short: str = "", takes_value: bool = False, repeat: bool = False,
+                 bare: str | None = None):
+        self.long, self.short, self.takes_value, self.repeat, self.bare = long, short, takes_value, repeat, bare
 
 
 def spec(text: str) -> Spec:

@@ -183,6 +183,23 @@ class FakeWorld:
         """Run a fake tool (or anything) with this world's environment."""
         return subprocess.run(list(argv), input=input, capture_output=True, text=True, timeout=timeout, cwd=cwd)
 
+    def call(self, *argv: str, input: str | None = None) -> subprocess.CompletedProcess:
+        """Run a fake inside this process: what run() does without a process start-up, to set a world
+        up quickly. Recorded like any call; not for port-forward or a `hang` fault (they would block)."""
+        import contextlib
+        import importlib
+        import io
+
+        module = importlib.import_module(f"fakeworld.fake_{argv[0]}")
+        stdout, stderr, stdin = io.StringIO(), io.StringIO(), sys.stdin
+        sys.stdin = io.StringIO(input or "")
+        try:
+            with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+                code = toolmain.invoke(argv[0], module.run, list(argv[1:]))
+        finally:
+            sys.stdin = stdin
+        return subprocess.CompletedProcess(list(argv), code, stdout.getvalue(), stderr.getvalue())
+
     def dump(self) -> str:
         """The world as JSON, for a failing test's report."""
         return json.dumps(self.state(), indent=1)[:20000]

@@ -84,9 +84,13 @@ def fail(*lines: str, code: int = 1) -> None:
 
 
 def main(tool: str, handler) -> None:
-    """Run handler(argv) -> exit code as the fake `tool`, with recording and fault injection."""
+    """Run handler(argv) -> exit code as the fake `tool` process, and exit with it."""
+    sys.exit(invoke(tool, handler, sys.argv[1:]))
+
+
+def invoke(tool: str, handler, argv: list[str]) -> int:
+    """handler(argv) with recording and fault injection; returns the exit code."""
     global current
-    argv = sys.argv[1:]
     current = Invocation(tool, argv)
     _record({"id": current.id, "tool": tool, "argv": argv, "start": time.time(), "pid": os.getpid(),
              "context": current.context, "cwd": os.getcwd()})
@@ -100,7 +104,7 @@ def main(tool: str, handler) -> None:
         _record({"id": current.id, "exit": code, "end": time.time(), "cluster": current.cluster})
         sys.stdout.flush()
         sys.stderr.flush()
-    sys.exit(code)
+    return code
 
 
 def _record(entry: dict) -> None:

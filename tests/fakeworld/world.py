@@ -16,6 +16,7 @@ import time
 from contextlib import contextmanager
 
 STATE_ENV = "FAKEWORLD_STATE"
+DOCKER_DOWN = "Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?"
 
 # Realistic durations in seconds (what a laptop sees), multiplied by the latency scale.
 LATENCY = {
@@ -80,32 +81,35 @@ def empty() -> dict:
     }
 
 
-def _load(path: str) -> dict:
+def _load(path: str) -> tuple[dict, str]:
     try:
         with open(path) as handle:
-            return json.load(handle)
+            text = handle.read()
     except FileNotFoundError:
-        return empty()
+        return empty(), ""
+    return json.loads(text), text
 
 
-def _save(path: str, state: dict) -> None:
+def _save(path: str, text: str) -> None:
     tmp = f"{path}.{os.getpid()}.tmp"
     with open(tmp, "w") as handle:
-        json.dump(state, handle, separators=(",", ":"))
+        handle.write(text)
     os.replace(tmp, path)
 
 
 @contextmanager
 def locked(path: str | None = None, write: bool = True):
-    """Yield the world; with write, save it back when the block ends without an exception."""
+    """Yield the world; with write, save it back (if changed) when the block ends without an exception."""
     path = path or state_path()
     fd = os.open(f"{path}.lock", os.O_CREAT | os.O_RDWR, 0o644)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX if write else fcntl.LOCK_SH)
-        state = _load(path)
+        state, before = _load(path)
         yield state
         if write:
-            _save(path, state)
+            after = json.dumps(state, separators=(",", ":"))  # json.dumps uses the C encoder; json.dump does not
+            if after != before:
+                _save(path, after)
     finally:
         fcntl.flock(fd, fcntl.LOCK_UN)
         os.close(fd)
