@@ -1,7 +1,7 @@
 """Fake `docker`: the daemon's image store, pulls through registries and mirrors, and the kind nodes.
 
 Commands: info, version, pull, tag, save, load, image inspect/ls/pull/tag/save/rm, images, rmi,
-inspect, ps, exec NODE crictl images. Errors as Docker prints them (FACTS.md section 8): a flag
+inspect; ps and exec (the kind node containers) are in docker_nodes.py. Errors as Docker prints them (FACTS.md section 8): a flag
 error is `unknown flag: --x` + `See 'docker CMD --help'.` with exit 125; a daemon error is
 `Error response from daemon: ...` with exit 1.
 """
@@ -66,8 +66,11 @@ def run(argv: list[str]) -> int:
         return version(values, knob)
     if knob["docker_down"]:
         fail(DOWN)
-    handler = globals()[f"cmd_{command}"]
-    return handler(values, args, knob)
+    if command in ("ps", "exec"):
+        from fakeworld import docker_nodes
+
+        return docker_nodes.ps(values) if command == "ps" else docker_nodes.exec_in(args)
+    return globals()[f"cmd_{command}"](values, args, knob)
 
 
 def render(template: str, data) -> str:
@@ -262,42 +265,3 @@ def cmd_rmi(values: dict, args: list[str], knob: dict) -> int:
             del state["docker"]["images"][name]
             out(f"Untagged: {images.familiar(name)}")
     return 0
-
-
-def nodes(state: dict) -> dict[str, dict]:
-    """Every kind node container by name."""
-    return {node["name"]: node for cluster in state["clusters"].values() for node in cluster["nodes"]}
-
-
-def cmd_ps(values: dict, args: list[str], knob: dict) -> int:
-    state = world.read()
-    wanted = [f.split("=", 2)[2] for f in values.get("filter", []) if f.startswith("label=io.x-k8s.kind.cluster=")]
-    rows = [{"Names": node["name"], "ID": node["name"][:12], "Image": cluster["node_image"],
-             "Labels": f"io.x-k8s.kind.cluster={name}"}
-            for name, cluster in sorted(state["clusters"].items()) if not wanted or name in wanted
-            for node in cluster["nodes"]]
-    if values.get("format"):
-        out(*[render(values["format"], row) for row in rows])
-    else:
-        out("CONTAINER ID   IMAGE   NAMES", *[f"{r['ID']}   {r['Image']}   {r['Names']}" for r in rows])
-    return 0
-
-
-def cmd_exec(values: dict, args: list[str], knob: dict) -> int:
-    if len(args) < 2:
-        fail('"docker exec" requires at least 2 arguments.', "See 'docker exec --help'.")
-    node = nodes(world.read()).get(args[0])
-    if node is None:
-        fail(f"Error response from daemon: No such container: {args[0]}")
-    command = args[1:]
-    if command[:2] == ["crictl", "images"]:
-        listed = [{"id": image_id, "repoTags": [name], "repoDigests": [], "size": "104857600", "uid": None,
-                   "username": "", "spec": None, "pinned": False} for name, image_id in sorted(node["images"].items())]
-        if command[2:] in (["-o", "json"], ["--output", "json"], ["-o=json"], ["--output=json"]):
-            out(json.dumps({"images": listed}, indent=2))
-        else:
-            out("IMAGE    TAG    IMAGE ID    SIZE", *[f"{i['repoTags'][0].rsplit(':', 1)[0]}    "
-                                                     f"{i['repoTags'][0].rsplit(':', 1)[1]}    {i['id'][7:20]}    100MB"
-                                                     for i in listed])
-        return 0
-    fail(f"fakeworld: `{' '.join(command)}` inside a kind node is not modelled", code=126)
