@@ -25,6 +25,15 @@ def test_apply_with_helm_diff_installs_then_changes_nothing(fake_world, cluster,
     assert revisions == {"istio-base": 1, "istiod": 1}
 
 
+def test_detailed_exitcode_says_whether_apply_changed_anything(fake_world, cluster, checkout):
+    fake_world.install_helm_diff()
+    istio = str(checkout / "guides/prereq/gateway-provider/istio.helmfile.yaml")
+    first = fake_world.run("helmfile", "--kube-context", CONTEXT, "-f", istio, "apply", "--detailed-exitcode")
+    assert first.returncode == 2
+    assert fake_world.run("helmfile", "--kube-context", CONTEXT, "-f", istio, "apply",
+                          "--detailed-exitcode").returncode == 0
+
+
 def test_unknown_flags_are_ignored(fake_world, cluster, checkout):
     istio = str(checkout / "guides/prereq/gateway-provider/istio.helmfile.yaml")
     ok(fake_world.run("helmfile", "--kube-context", CONTEXT, "--no-such-flag", "-f", istio, "sync", "--bogus"))

@@ -103,6 +103,14 @@ def test_node_image_is_pulled_from_docker_hub_when_missing(fake_world):
     assert "docker.io/kindest/node:v1.31.0" in fake_world.host_images()
 
 
+def test_a_local_image_of_the_exact_name_needs_no_pull(fake_world):
+    fake_world.unreachable("docker.io")
+    fake_world.add_host_image("docker.m.daocloud.io/kindest/node:v1.31.0")
+    ok(fake_world.run("docker", "tag", "docker.m.daocloud.io/kindest/node:v1.31.0", "kindest/node:v1.31.0"))
+    ok(fake_world.run("kind", "create", "cluster", "--name", "offline"))
+    assert fake_world.clusters() == ["offline"]
+
+
 def test_wait_timing_out_only_warns(fake_world):
     fake_world.add_host_image("kindest/node:v1.31.0")
     fake_world.latency(0.02, node_ready=1000, kind_create_cluster=0)

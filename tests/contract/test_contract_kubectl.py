@@ -83,6 +83,14 @@ def test_release_manifest_through_a_file_mirror(fake_world, cluster):
         "inferencepools.inference.networking.x-k8s.io"]
 
 
+def test_wait_for_a_jsonpath_value(fake_world, cluster):
+    ok(kubectl(fake_world, "create", "namespace", "demo"))
+    waited = ok(kubectl(fake_world, "wait", "--for=jsonpath={.status.phase}=Active", "namespace/demo", "--timeout=5s"))
+    assert waited.stdout == "namespace/demo condition met\n"
+    never = kubectl(fake_world, "wait", "--for=jsonpath={.status.phase}=Gone", "namespace/demo", "--timeout=200ms")
+    assert (never.returncode, never.stderr.strip()) == (1, "error: timed out waiting for the condition on namespaces/demo")
+
+
 def test_get_of_a_missing_crd(fake_world, cluster):
     result = kubectl(fake_world, "get", "crd", "podmonitors.monitoring.coreos.com")
     assert result.returncode == 1

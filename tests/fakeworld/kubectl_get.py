@@ -178,6 +178,12 @@ def table(shown: list[dict], type_: dict, now: float, values: dict) -> tuple[lis
             role = "control-plane" if "node-role.kubernetes.io/control-plane" in meta["labels"] else "<none>"
             rows.append([meta["name"], "Ready" if ready else "NotReady", role, when,
                          state.get("nodeInfo", {}).get("kubeletVersion", "")])
+        elif kind == "CustomResourceDefinition":
+            rows.append([meta["name"], meta.get("creationTimestamp", "")])
+        elif kind == "Service":
+            ports = ",".join(f"{p['port']}/{p.get('protocol', 'TCP')}" for p in obj["spec"].get("ports", []))
+            rows.append([meta["name"], obj["spec"].get("type", "ClusterIP"), obj["spec"].get("clusterIP", ""), "<none>",
+                         ports, when])
         elif kind == "Event":
             involved = obj["involvedObject"]
             rows.append([age(obj["lastTimestamp"], now), obj["type"], obj["reason"],
@@ -187,7 +193,9 @@ def table(shown: list[dict], type_: dict, now: float, values: dict) -> tuple[lis
     headers = {"Pod": ["NAME", "READY", "STATUS", "RESTARTS", "AGE"],
                "Deployment": ["NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE"],
                "Node": ["NAME", "STATUS", "ROLES", "AGE", "VERSION"],
-               "Event": ["LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"]}.get(kind, ["NAME", "AGE"])
+               "Event": ["LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"],
+               "CustomResourceDefinition": ["NAME", "CREATED AT"],
+               "Service": ["NAME", "TYPE", "CLUSTER-IP", "EXTERNAL-IP", "PORT(S)", "AGE"]}.get(kind, ["NAME", "AGE"])
     if values.get("all-namespaces"):
         headers = ["NAMESPACE", *headers]
         rows = [[obj["metadata"].get("namespace", ""), *row] for obj, row in zip(shown, rows)]
