@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import signal
+import subprocess
+
 from contract.stack import CONTEXT, deploy_sim, install_crds, install_istio, kubectl, ok, override, sim_helmfile
 
 
@@ -84,6 +87,23 @@ def test_the_whole_stack_comes_up_and_goes_away(fake_world, cluster, checkout):
     assert fake_world.releases(namespace="llm-d-sim") == {}
     assert fake_world.pods("llm-d-sim") == {}
     assert ok(sim_helmfile(fake_world, checkout, "destroy")).returncode == 0
+
+
+def test_a_helm_killed_mid_install_leaves_the_release_pending(fake_world, cluster, checkout):
+    install_crds(fake_world)
+    istio = str(checkout / "guides/prereq/gateway-provider/istio.helmfile.yaml")
+    fake_world.latency(1.0)  # each release takes 25 s: time enough to interrupt it
+    proc = subprocess.Popen(["helmfile", "--kube-context", CONTEXT, "-f", istio, "sync"], stderr=subprocess.PIPE,
+                            text=True)
+    assert proc.stderr.readline().startswith("Upgrading release=istio-base")
+    proc.send_signal(signal.SIGTERM)
+    proc.wait(timeout=10)
+    listed = ok(fake_world.run("helm", "--kube-context", CONTEXT, "list", "-n", "istio-system", "--all", "-o", "json"))
+    assert '"status": "pending-install"' in listed.stdout
+    fake_world.latency(0.0)
+    again = fake_world.run("helmfile", "--kube-context", CONTEXT, "-f", istio, "sync")
+    assert again.returncode == 1
+    assert "another operation (install/upgrade/rollback) is in progress" in again.stderr
 
 
 def test_gateway_is_programmed_only_with_istio(fake_world, cluster, checkout):

@@ -168,11 +168,22 @@ def _deploy(values: dict, state_file: dict, chosen: list[dict], shown: str, diff
         err("", "No affected releases")
     done = []
     for release in todo:
-        err(f"Upgrading release={release['name']}, chart={release['chart']}, namespace={release['namespace']}")
         try:
             user_values = helmfile_state.release_values(state_file, release)
         except helmfile_state.StateError as error:
             fail(f"in {shown}: failed processing release {release['name']}: {error}")
+        with world.locked() as state:
+            _, cluster = clusters.context_cluster(state, values.get("kube-context"), knob)
+            try:
+                releases.begin(cluster, name=release["name"], namespace=release["namespace"],
+                               chart=models[release["name"]], version=str(release.get("version", "")),
+                               now=world.now(), owner=os.getpid())
+                busy = None
+            except releases.ReleaseError as error:
+                busy = str(error)
+        if busy:
+            _helm_failure(shown, _helm_args(release, values, "sync"), busy, release["name"])
+        err(f"Upgrading release={release['name']}, chart={release['chart']}, namespace={release['namespace']}")
         world.take_time(knob, "helmfile release")
         with world.locked() as state:
             _, cluster = clusters.context_cluster(state, values.get("kube-context"), knob)

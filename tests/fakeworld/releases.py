@@ -4,7 +4,9 @@ An install first builds every object; one whose type the cluster does not serve 
 install with helm's `unable to build kubernetes objects from release manifest: resource mapping not
 found ... no matches for kind` and records no release. Istio objects while istiod is not ready fail
 at its webhook, leaving the release `failed`. A release remembers its objects so that an upgrade
-drops what the new render lacks and an uninstall removes them all.
+drops what the new render lacks and an uninstall removes them all. While helm works on a release it
+is `pending-install`/`pending-upgrade`; a helm killed meanwhile leaves it so, and the next upgrade
+fails with `another operation (install/upgrade/rollback) is in progress`, as with real helm.
 """
 
 from __future__ import annotations
@@ -56,11 +58,35 @@ def repo_error(url: str, knob: dict) -> str | None:
             f'Get "{url.rstrip("/")}/index.yaml": {images.dns_error(host)}')
 
 
+def begin(cluster: dict, *, name: str, namespace: str, chart: str, version: str, now: float, owner: int) -> None:
+    """Mark the release pending while this helm (`owner`, a pid) works on it."""
+    key = f"{namespace}/{name}"
+    previous = cluster["releases"].get(key)
+    if previous and previous["status"].startswith("pending-") and previous.get("owner") != owner:
+        raise ReleaseError("Error: UPGRADE FAILED: another operation (install/upgrade/rollback) is in progress")
+    if previous is None:
+        cluster["releases"][key] = {"name": name, "namespace": namespace, "chart": chart, "version": version,
+                                    "app_version": charts.app_version(chart, version), "revision": 1, "updated": now,
+                                    "first": now, "values": {}, "user_values": {}, "objects": [], "owner": owner,
+                                    "status": "pending-install", "description": "Initial install underway"}
+    else:
+        previous.update(pending_from=previous["status"], status="pending-upgrade", owner=owner)
+
+
+def _settled(record: dict | None) -> dict | None:
+    """The release as it was before this helm marked it pending (None for a first install)."""
+    if record is None or record["status"] == "pending-install":
+        return None
+    if record["status"] == "pending-upgrade":
+        return {**record, "status": record.get("pending_from", "deployed")}
+    return record
+
+
 def install(state: dict, cluster: dict, knob: dict, now: float, *, name: str, namespace: str, chart: str,
             version: str, user_values: dict) -> str:
     """Install or upgrade; returns helm's first output line. ReleaseError with helm's error otherwise."""
     key = f"{namespace}/{name}"
-    previous = cluster["releases"].get(key)
+    previous = _settled(cluster["releases"].get(key))
     verb = "UPGRADE FAILED" if previous else "INSTALLATION FAILED"
     values = charts.merge(charts.defaults(chart, version), user_values)
     rendered = charts.render(chart, name, namespace, values)
@@ -71,6 +97,10 @@ def install(state: dict, cluster: dict, knob: dict, now: float, *, name: str, na
                    f'matches for kind "{obj["kind"]}" in version "{obj["apiVersion"]}"\nensure CRDs are installed first'
                    for obj in missing]
         joined = reasons[0] if len(reasons) == 1 else "[" + ", ".join(reasons) + "]"
+        if previous:  # helm builds the objects before it records anything
+            cluster["releases"][key] = previous
+        else:
+            cluster["releases"].pop(key, None)
         raise ReleaseError(f"Error: {verb}: unable to build kubernetes objects from "
                            f"{'current ' if previous else ''}release manifest: {joined}")
     kube.ensure_namespace(cluster, namespace, now)  # helmfile's default --create-namespace
