@@ -65,6 +65,23 @@ def test_server_side_apply_of_the_gateway_api_crds(fake_world, cluster):
         for name in ("gatewayclasses", "gateways", "httproutes", "grpcroutes", "referencegrants")]
 
 
+def test_a_large_crd_needs_server_side_apply(fake_world, cluster, tmp_path):
+    crd = {"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+           "metadata": {"name": "widgets.example.com"},
+           "spec": {"group": "example.com", "scope": "Namespaced",
+                    "names": {"plural": "widgets", "singular": "widget", "kind": "Widget"},
+                    "versions": [{"name": "v1", "served": True, "storage": True,
+                                  "schema": {"openAPIV3Schema": {"description": "x" * 300000}}}]}}
+    path = tmp_path / "crd.json"
+    path.write_text(json.dumps(crd))
+    client = kubectl(fake_world, "apply", "-f", str(path))
+    assert client.returncode == 1
+    assert client.stderr.strip() == ('The CustomResourceDefinition "widgets.example.com" is invalid: '
+                                     "metadata.annotations: Too long: must have at most 262144 bytes")
+    server = ok(kubectl(fake_world, "apply", "--server-side", "-f", str(path)))
+    assert server.stdout == "customresourcedefinition.apiextensions.k8s.io/widgets.example.com serverside-applied\n"
+
+
 def test_remote_kustomize_needs_github(fake_world, cluster):
     fake_world.unreachable("github.com")
     result = kubectl(fake_world, "apply", "-k", GATEWAY_CRDS)

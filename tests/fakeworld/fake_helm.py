@@ -23,23 +23,20 @@ OUTPUT = "-o,--output="
 COMMANDS = {
     ("version",): flags.specs("--short", "--template=", "-c,--client"),
     ("plugin", "list"): [],
-    ("plugin", "ls"): [],
     ("plugin", "install"): flags.specs("--version="),
     ("plugin", "uninstall"): [],
-    ("plugin", "remove"): [],
-    ("plugin", "rm"): [],
     ("list",): flags.specs(OUTPUT, "-a,--all", "-A,--all-namespaces", "-d,--date", "--deployed", "--failed",
                            "-f,--filter=", "-m,--max=", "--no-headers", "--offset=", "--pending", "-r,--reverse",
                            "-l,--selector=", "-q,--short", "--superseded", "--time-format=", "--uninstalled",
                            "--uninstalling"),
-    ("ls",): None,
     ("status",): flags.specs(OUTPUT, "--revision=", "--show-desc", "--show-resources"),
     ("get", "values"): flags.specs(OUTPUT, "-a,--all", "--revision="),
     ("uninstall",): flags.specs("--cascade=", "--description=", "--dry-run", "--ignore-not-found", "--keep-history",
                                 "--no-hooks", "--timeout=", "--wait"),
-    ("delete",): None,
     ("diff", "version"): [],
 }
+ALIASES = {("ls",): ("list",), ("delete",): ("uninstall",), ("plugin", "ls"): ("plugin", "list"),
+           ("plugin", "remove"): ("plugin", "uninstall"), ("plugin", "rm"): ("plugin", "uninstall")}
 UNMODELLED = {"install", "upgrade", "template", "repo", "pull", "push", "registry", "search", "show", "dependency",
               "lint", "package", "create", "env", "test", "verify", "completion", "history", "rollback", "get"}
 
@@ -60,15 +57,14 @@ def run(argv: list[str]) -> int:
     if not words:
         out("The Kubernetes package manager")
         return 0
-    path = next((tuple(words[:n]) for n in (2, 1) if tuple(words[:n]) in COMMANDS), None)
+    path = next((ALIASES.get(tuple(words[:n]), tuple(words[:n])) for n in (2, 1)
+                 if ALIASES.get(tuple(words[:n]), tuple(words[:n])) in COMMANDS), None)
     if path is None or (path[0] == "diff" and "diff" not in helmplugins.installed()):
         if words[0] in UNMODELLED:
             fail(f"fakeworld: `helm {' '.join(words[:2])}` is not modelled by the fake world")
         if words[0] == "plugin" and len(words) > 1:
             fail(f'Error: unknown command "{words[1]}" for "helm plugin"', "Run 'helm plugin --help' for usage.")
         fail(f'Error: unknown command "{words[0]}" for "helm"', "Run 'helm --help' for usage.")
-    path = {("ls",): ("list",), ("delete",): ("uninstall",), ("plugin", "ls"): ("plugin", "list"),
-            ("plugin", "remove"): ("plugin", "uninstall"), ("plugin", "rm"): ("plugin", "uninstall")}.get(path, path)
     own = COMMANDS[path] + (flags.specs("--verify=?true", "--keyring=") if path == ("plugin", "install")
                             and helm_major(knob) >= 4 else [])
     try:

@@ -8,12 +8,16 @@ serve yet (its CRD missing or not Established) fails with kubectl's `resource ma
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 
 from fakeworld import clusters, crds, kube, status, workloads
 from fakeworld.toolmain import err, fail, out
 
+# Client-side apply copies the object into the last-applied-configuration annotation, which the API
+# server caps; large CRDs only go in with --server-side.
+LAST_APPLIED_LIMIT = 262144
 ISTIO_WEBHOOK = ('Internal error occurred: failed calling webhook "validation.istio.io": failed to call webhook: '
                  'Post "https://istiod.istio-system.svc:443/validate?timeout=10s": dial tcp 10.96.12.34:443: '
                  "connect: connection refused")
@@ -121,6 +125,10 @@ def apply(state, cluster, knob, now, values: dict, sources: list[tuple[str, dict
                 continue
         else:
             meta.pop("namespace", None)
+        if not server_side and len(json.dumps(obj)) > LAST_APPLIED_LIMIT:
+            failures.append(f'The {obj["kind"]} "{meta["name"]}" is invalid: metadata.annotations: Too long: must '
+                            f"have at most {LAST_APPLIED_LIMIT} bytes")
+            continue
         control = status.istio(state, cluster, knob, now)
         if type_["group"].endswith("istio.io") and control["present"] and not control["ready"]:
             failures.append(f'Error from server (InternalError): error when creating "{source}": {ISTIO_WEBHOOK}')

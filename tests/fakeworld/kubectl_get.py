@@ -91,7 +91,8 @@ def get(state, cluster, knob, now, values: dict, args: list[str], namespace: str
         errors += missing
         typed += [type_] * len(found)
     if values.get("sort-by"):
-        pairs = sorted(zip(shown, typed), key=lambda pair: jsonpath.render("{" + values["sort-by"] + "}", pair[0]))
+        expression = "{" + values["sort-by"].strip("{}") + "}"  # kubectl takes `.a.b` or `{.a.b}`
+        pairs = sorted(zip(shown, typed), key=lambda pair: jsonpath.render(expression, pair[0]))
         shown, typed = [p[0] for p in pairs], [p[1] for p in pairs]
     single = len(chosen) == 1 and len(chosen[0][1]) == 1
     scoped = chosen[0][0]["namespaced"] and not values.get("all-namespaces")
