@@ -159,6 +159,15 @@ def test_unknown_flag_and_command(fake_world, cluster):
     assert command.returncode == 1 and command.stderr.startswith('error: unknown command "frobnicate" for "kubectl"')
 
 
+def test_delete_names_what_it_deleted_and_ignores_what_is_gone(fake_world, cluster):
+    ok(kubectl(fake_world, "create", "namespace", "demo"))
+    assert ok(kubectl(fake_world, "delete", "namespace", "demo")).stdout == 'namespace "demo" deleted\n'
+    missing = kubectl(fake_world, "delete", "namespace", "demo")
+    assert (missing.returncode, missing.stderr.strip()) == (1, 'Error from server (NotFound): namespaces "demo" not found')
+    gone = ok(kubectl(fake_world, "delete", "deployment", "gone", "-n", "demo", "--ignore-not-found"))
+    assert gone.stdout == "" and gone.stderr == ""
+
+
 def test_empty_lists(fake_world, cluster):
     listed = json.loads(ok(kubectl(fake_world, "get", "pods", "-n", "llm-d-sim", "-o", "json")).stdout)
     assert (listed["kind"], listed["items"]) == ("List", [])

@@ -193,7 +193,9 @@ def delete(state, cluster, knob, now, values: dict, args: list[str], namespace: 
     for type_, stored, name in chosen:
         if stored is not None:
             kube.delete(cluster, stored)
-            out(f'{kube.qualified(type_)} "{name}" deleted')
+            # kubectl names the namespace since kubernetes PR #126619 (the 1.34 this world plays prints it)
+            scope = f" from {stored['metadata']['namespace']} namespace" if type_["namespaced"] else ""
+            out(f'{kube.qualified(type_)} "{name}" deleted{scope}')
     if errors:
         err(*errors)
         return 1
