@@ -162,7 +162,8 @@ def cmd_create_cluster(values: dict, args: list[str], name: str) -> int:
     try:
         registry = kindconfig.registry(config, node_image)
     except kindconfig.ConfigError as error:
-        err(" ✗ Starting control-plane 🕹️")
+        err(" ✗ Starting control-plane 🕹️",  # kind removes the failed nodes (--retain is not modelled)
+            "Deleted nodes: [" + " ".join(json.dumps(node) for node, _ in nodes) + "]")
         fail(f'ERROR: failed to create cluster: failed to init node with kubeadm: command "docker exec --privileged '
              f'{name}-control-plane kubeadm init --config=/kind/kubeadm.conf --skip-token-print --v=6" failed with '
              f'error: exit status 1\nCommand Output: [kubelet-check] The kubelet is not running\ncontainerd: level=fatal '
