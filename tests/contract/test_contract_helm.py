@@ -87,4 +87,4 @@ def test_unknown_flag_and_unreachable_cluster(fake_world):
     flag = helm(fake_world, "list", "--bogus")
     assert (flag.returncode, flag.stderr.strip()) == (1, "Error: unknown flag: --bogus")
     missing = helm(fake_world, "list", "-n", "default")
-    assert missing.returncode == 1 and missing.stderr.startswith("Error: Kubernetes cluster unreachable")
+    assert missing.returncode == 1 and missing.stderr.startswith("Error: kubernetes cluster unreachable")

@@ -90,10 +90,10 @@ def kubectl_message(error: Unreachable) -> str:
 
 def helm_message(error: Unreachable) -> str:
     if error.kind == "context_missing":
-        return f'Error: Kubernetes cluster unreachable: context "{error.context}" does not exist'
+        return f'Error: kubernetes cluster unreachable: context "{error.context}" does not exist'
     url = "http://localhost:8080" if error.kind == "no_context" else f"https://127.0.0.1:{error.port}"
     address = "[::1]:8080" if error.kind == "no_context" else f"127.0.0.1:{error.port}"
-    return f'Error: Kubernetes cluster unreachable: Get "{url}/version": dial tcp {address}: connect: connection refused'
+    return f'Error: kubernetes cluster unreachable: Get "{url}/version": dial tcp {address}: connect: connection refused'
 
 
 def prepare(state: dict, cluster: dict, knob: dict, now: float) -> None:
