@@ -109,6 +109,16 @@ def test_a_pod_that_never_becomes_ready(fake_world, cluster, checkout):
     assert "failed to start" in logs
 
 
+def test_the_never_ready_knob_can_play_an_image_pull_failure(fake_world, cluster, checkout):
+    fake_world.pod_never_ready("epp", reason="ImagePullBackOff")
+    deploy(fake_world, checkout)
+    name, pod = epp_pod(fake_world)
+    assert (pod["ready"], pod["reason"]) == (False, "ImagePullBackOff")
+    events = json.loads(ok(kubectl(fake_world, "get", "events", "-n", "llm-d-sim", "-o", "json")).stdout)["items"]
+    assert any(e["involvedObject"]["name"] == name and e["message"].startswith(f'Failed to pull image "{EPP}"')
+               for e in events)
+
+
 def test_a_resource_starved_pod_stays_pending(fake_world, cluster, checkout):
     fake_world.pod_starved("prefill")
     deploy(fake_world, checkout)

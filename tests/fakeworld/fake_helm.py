@@ -60,7 +60,7 @@ def run(argv: list[str]) -> int:
     path = next((ALIASES.get(tuple(words[:n]), tuple(words[:n])) for n in (2, 1)
                  if ALIASES.get(tuple(words[:n]), tuple(words[:n])) in COMMANDS), None)
     if path is None or (path[0] == "diff" and "diff" not in helmplugins.installed()):
-        if words[0] in UNMODELLED:
+        if words[0] in UNMODELLED or (words[0] == "diff" and "diff" in helmplugins.installed()):
             fail(f"fakeworld: `helm {' '.join(words[:2])}` is not modelled by the fake world")
         if words[0] == "plugin" and len(words) > 1:
             fail(f'Error: unknown command "{words[1]}" for "helm plugin"', "Run 'helm plugin --help' for usage.")

@@ -70,12 +70,10 @@ def evaluate(state: dict, cluster: dict, pod: dict, knob: dict, now: float) -> d
     if not waiting and never:
         reason = knob["pod_never_ready"][never] or "CrashLoopBackOff"
         main = pod["spec"]["containers"][0]
-        _not_ready(status, main["name"], reason, pod, now, ready_at)
-        message = (f"Readiness probe failed: Get \"http://{status['podIP']}:8000/v1/models\": dial tcp: connection refused"
-                   if reason == "Unhealthy" else f"Back-off restarting failed container {main['name']} in pod "
-                                                 f"{name}_{pod['metadata']['namespace']}")
-        events.append(_event(pod, "Warning", "Unhealthy" if reason == "Unhealthy" else "BackOff", message, ready_at,
-                             node["name"], main))
+        message = _never_ready_message(reason, main, pod, status)
+        _not_ready(status, main["name"], reason, message, pod, now, ready_at)
+        kind = {"Unhealthy": "Unhealthy", "ImagePullBackOff": "Failed", "ErrImagePull": "Failed"}.get(reason, "BackOff")
+        events.append(_event(pod, "Warning", kind, message, ready_at, node["name"], main))
     return {"status": status, "events": events, "downloads": downloads if not waiting else {}}
 
 
@@ -100,7 +98,19 @@ def _status(pod: dict, specs: list[dict], waiting: dict, ready_at: float, now: f
             "containerStatuses": [statuses[s["name"]] for s in pod["spec"].get("containers", [])]}
 
 
-def _not_ready(status: dict, container_name: str, reason: str, pod: dict, now: float, ready_at: float) -> None:
+def _never_ready_message(reason: str, main: dict, pod: dict, status: dict) -> str:
+    """The event kubelet gives for the pod_never_ready knob's reason."""
+    if reason == "Unhealthy":
+        return f'Readiness probe failed: Get "http://{status["podIP"]}:8000/v1/models": dial tcp: connection refused'
+    if reason in ("ImagePullBackOff", "ErrImagePull"):
+        return (f'Failed to pull image "{main["image"]}": rpc error: code = Unknown desc = failed to pull and unpack '
+                "image: unexpected status from HEAD request: 429 Too Many Requests")
+    return f"Back-off restarting failed container {main['name']} in pod {pod['metadata']['name']}_" \
+           f"{pod['metadata']['namespace']}"
+
+
+def _not_ready(status: dict, container_name: str, reason: str, message: str, pod: dict, now: float,
+               ready_at: float) -> None:
     for condition in status["conditions"]:
         if condition["type"] in ("ContainersReady", "Ready"):
             condition["status"] = "False"
@@ -108,10 +118,13 @@ def _not_ready(status: dict, container_name: str, reason: str, pod: dict, now: f
         if entry["name"] != container_name:
             continue
         entry["ready"] = False
-        if reason != "Unhealthy":
+        if reason == "Unhealthy":  # running, but its readiness probe fails
+            continue
+        entry["state"] = {"waiting": {"reason": reason, "message": message}}
+        if reason not in ("ImagePullBackOff", "ErrImagePull"):
             entry["restartCount"] = 1 + int(max(now - ready_at, 0))
-            entry["state"] = {"waiting": {"reason": reason, "message": f"back-off 5m0s restarting failed "
-                                          f"container={container_name} pod={pod['metadata']['name']}"}}
+            entry["state"]["waiting"]["message"] = (f"back-off 5m0s restarting failed container={container_name} "
+                                                    f"pod={pod['metadata']['name']}")
             entry["lastState"] = {"terminated": {"exitCode": 1, "reason": "Error"}}
 
 
