@@ -155,56 +155,74 @@ def _changes(values: dict, state_file: dict, chosen: list[dict], models: dict) -
 
 
 def _deploy(values: dict, state_file: dict, chosen: list[dict], shown: str, diff: bool) -> int:
+    """sync, or apply (diff first: only changed releases); `installed: false` releases are removed."""
     knob = _cluster(values)
     models = _charts(state_file, chosen, knob, shown)
     if diff:
         _require_diff(chosen[0], values, shown)
+    wanted = [r for r in chosen if r.get("installed", True) is not False]
     try:
-        todo = _changes(values, state_file, chosen, models) if diff else [r for r in chosen if r.get("installed", True)
-                                                                          is not False]
+        todo = _changes(values, state_file, wanted, models) if diff else wanted
     except helmfile_state.StateError as error:
         fail(f"in {shown}: {error}")
     if diff and not todo:
         err("", "No affected releases")
     done = []
     for release in todo:
-        try:
-            user_values = helmfile_state.release_values(state_file, release)
-        except helmfile_state.StateError as error:
-            fail(f"in {shown}: failed processing release {release['name']}: {error}")
-        with world.locked() as state:
-            _, cluster = clusters.context_cluster(state, values.get("kube-context"), knob)
-            try:
-                releases.begin(cluster, name=release["name"], namespace=release["namespace"],
-                               chart=models[release["name"]], version=str(release.get("version", "")),
-                               now=world.now(), owner=os.getpid())
-                busy = None
-            except releases.ReleaseError as error:
-                busy = str(error)
-        if busy:
-            _helm_failure(shown, _helm_args(release, values, "sync"), busy, release["name"])
-        err(f"Upgrading release={release['name']}, chart={release['chart']}, namespace={release['namespace']}")
-        world.take_time(knob, "helmfile release")
-        with world.locked() as state:
-            _, cluster = clusters.context_cluster(state, values.get("kube-context"), knob)
-            now = world.now()
-            clusters.prepare(state, cluster, knob, now)
-            try:
-                first_line = releases.install(state, cluster, knob, now, name=release["name"],
-                                              namespace=release["namespace"], chart=models[release["name"]],
-                                              version=str(release.get("version", "")), user_values=user_values)
-            except releases.ReleaseError as error:
-                failure = str(error)
-            else:
-                failure = None
+        failure = _install(values, state_file, release, models[release["name"]], knob, shown)
         if failure:
             _summary("UPDATED RELEASES:", done)
             _summary("FAILED RELEASES:", [release])
             _helm_failure(shown, _helm_args(release, values, "sync"), failure, release["name"])
-        err(first_line, "")
         done.append(release)
     _summary("UPDATED RELEASES:", done)
+    _remove(values, [r for r in chosen if r not in wanted], knob)
     return 2 if diff and todo and values.get("detailed-exitcode") else 0
+
+
+def _install(values: dict, state_file: dict, release: dict, model: str, knob: dict, shown: str) -> str | None:
+    """Install or upgrade one release as `helm upgrade --install` would; helm's error, or None."""
+    try:
+        user_values = helmfile_state.release_values(state_file, release)
+    except helmfile_state.StateError as error:
+        fail(f"in {shown}: failed processing release {release['name']}: {error}")
+    version = str(release.get("version", ""))
+    with world.locked() as state:
+        _, cluster = clusters.context_cluster(state, values.get("kube-context"), knob)
+        try:
+            releases.begin(cluster, name=release["name"], namespace=release["namespace"], chart=model, version=version,
+                           now=world.now(), owner=os.getpid())
+        except releases.ReleaseError as error:
+            return str(error)
+    err(f"Upgrading release={release['name']}, chart={release['chart']}, namespace={release['namespace']}")
+    world.take_time(knob, "helmfile release")  # helm at work: the release shows as pending meanwhile
+    with world.locked() as state:
+        _, cluster = clusters.context_cluster(state, values.get("kube-context"), knob)
+        now = world.now()
+        clusters.prepare(state, cluster, knob, now)
+        try:
+            first_line = releases.install(state, cluster, knob, now, name=release["name"],
+                                          namespace=release["namespace"], chart=model, version=version,
+                                          user_values=user_values)
+        except releases.ReleaseError as error:
+            return str(error)
+    err(first_line, "")
+    return None
+
+
+def _remove(values: dict, chosen: list[dict], knob: dict) -> list[dict]:
+    """Uninstall the releases of `chosen` that are installed (in reverse order); returns them."""
+    state = world.read()
+    _, cluster = clusters.context_cluster(state, values.get("kube-context"), knob)
+    present = [r for r in reversed(chosen) if f"{r['namespace']}/{r['name']}" in cluster["releases"]]
+    for release in present:
+        err(f"Deleting {release['name']}")
+        world.take_time(knob, "helmfile destroy release")
+        with world.locked() as state:
+            _, cluster = clusters.context_cluster(state, values.get("kube-context"), knob)
+            releases.uninstall(cluster, release["name"], release["namespace"])
+        err(f'release "{release["name"]}" uninstalled', "")
+    return present
 
 
 def _summary(title: str, done: list[dict]) -> None:
@@ -217,17 +235,7 @@ def _summary(title: str, done: list[dict]) -> None:
 
 
 def cmd_destroy(values: dict, state_file: dict, chosen: list[dict], shown: str) -> int:
-    knob = _cluster(values)
-    state = world.read()
-    _, cluster = clusters.context_cluster(state, values.get("kube-context"), knob)
-    present = [r for r in reversed(chosen) if f"{r['namespace']}/{r['name']}" in cluster["releases"]]
-    for release in present:
-        err(f"Deleting {release['name']}")
-        world.take_time(knob, "helmfile destroy release")
-        with world.locked() as state:
-            _, cluster = clusters.context_cluster(state, values.get("kube-context"), knob)
-            releases.uninstall(cluster, release["name"], release["namespace"])
-        err(f'release "{release["name"]}" uninstalled', "")
+    present = _remove(values, chosen, _cluster(values))
     if present:
         rows = [["NAME", "NAMESPACE", "DURATION"]] + [[r["name"], r["namespace"], "1s"] for r in present]
         err("", "DELETED RELEASES:", *["   ".join(row) for row in rows])
