@@ -105,36 +105,32 @@ def write(ctx: Context, edits: dict[str, list[Edit]]) -> None:
 
 
 def monitoring(ctx: Context) -> bool:
-    """Whether to keep the guide's PodMonitor/ServiceMonitor objects (a failed lookup raises)."""
-    return bool(monitoring_or_none(ctx, strict=True))  # strict: a failed lookup raises, never None
-
-
-def monitoring_or_none(ctx: Context, *, strict: bool = False) -> bool | None:
-    """The monitoring decision; None when `auto` cannot ask the cluster (only when not strict)."""
+    """Whether to keep the guide's PodMonitor/ServiceMonitor objects: `auto` asks the cluster whether
+    it serves both kinds (a failed lookup raises: guessing would deploy something that fails)."""
     mode = ctx.settings.monitoring
     if mode != "auto":
         return mode == "on"
-    served = _monitoring_kinds(ctx, strict=strict)
-    return None if served is None else all(kind in served for kind in MONITORING_KINDS)
+    return all(kind in _monitoring_kinds(ctx) for kind in MONITORING_KINDS)
 
 
-def _monitoring_kinds(ctx: Context, *, strict: bool) -> set[str] | None:
-    key = f"api-resources:{MONITORING_GROUP}:{ctx.kube_context}"
-    if key in ctx.cache:
-        return ctx.cache[key]
-    from llmd_sim.errors import LlmdSimError
+def deployed_monitoring(ctx: Context) -> bool | None:
+    """What the work copy says was deployed (None before the first deploy)."""
+    import yaml
 
-    try:
+    path = llmd_source.work_file(ctx, guide.GAIE_VALUES)
+    if not path.is_file():
+        return None
+    values = yaml.safe_load(path.read_text()) or {}
+    return bool(values.get("inferenceExtension", {}).get("monitoring", {}).get("prometheus", {}).get("enabled"))
+
+
+def _monitoring_kinds(ctx: Context) -> set[str]:
+    def ask() -> set[str]:
         result = ctx.runner.run(kubectl.api_resources(ctx.kube_context, MONITORING_GROUP), reads=True,
-                                check=strict, hint="is the cluster running? `llmd-sim status --probe`")
-    except LlmdSimError:
-        if strict:
-            raise
-        return None
-    if not result.ok:
-        return None
-    ctx.cache[key] = set(kubectl.names(result.stdout))  # only answers are kept, never failures
-    return ctx.cache[key]
+                                hint="is the cluster running? `llmd-sim status --probe`")
+        return set(kubectl.names(result.stdout))
+
+    return ctx.cached(f"api-resources:{MONITORING_GROUP}:{ctx.kube_context}", ask)
 
 
 # -- applying one edit ---------------------------------------------------------------------------

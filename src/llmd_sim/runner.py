@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import shlex
 import shutil
-import signal
 import threading
 import time
 from dataclasses import dataclass
@@ -18,12 +17,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, Callable
 
 from llmd_sim.errors import CommandError, ToolMissing
+from llmd_sim import processes
+from llmd_sim.processes import Background
 
 if TYPE_CHECKING:
     import sh
-
-# Seconds between SIGTERM and SIGKILL when stopping a command's process group.
-KILL_GRACE = 3.0
 
 
 @dataclass
@@ -133,7 +131,8 @@ class Runner:
         started = time.monotonic()
         log = self._open_log(argv)
         try:
-            proc = self._spawn(executable, argv, log=log, input=input, cwd=cwd, env=env)
+            proc = processes.spawn(executable, argv, env=self.environment(env), log=log, keep={"out", "err"},
+                                   input=input, cwd=str(cwd) if cwd else None)
             returncode, timed_out = self._wait_at_most(proc, timeout)
             duration = time.monotonic() - started
             if log:
@@ -141,7 +140,8 @@ class Runner:
         finally:
             if log:
                 log.close()
-        result = Result(argv, returncode, _text(proc.process.stdout), _text(proc.process.stderr), duration)
+        stdout, stderr = processes.text(proc.process.stdout), processes.text(proc.process.stderr)
+        result = Result(argv, returncode, stdout, stderr, duration)
         if timed_out:
             raise self.failure(
                 result,
@@ -150,96 +150,50 @@ class Runner:
             )
         return result
 
-    def _spawn(self, executable: str, argv: list[str], *, log, input, cwd, env) -> sh.RunningCommand:
-        import sh  # ~0.1 s to import: only when a command really runs
-
-        try:
-            return sh.Command(executable)(
-                *argv[1:],
-                _bg=True,
-                _bg_exc=False,
-                _new_group=True,  # so a timeout or Ctrl-C stops the whole tree (helmfile -> helm)
-                _tty_out=False,
-                _in=input,
-                _cwd=str(cwd) if cwd else None,
-                _env=self.environment(env),
-                _out=log,
-                _err=log,
-                _tee={"out", "err"},
-                _ok_code=list(range(256)),
-                _return_cmd=True,
-            )
-        except OSError as exc:
-            raise ToolMissing(f"cannot run {argv[0]}: {exc.strerror}", hint=f"check {executable}") from None
-
     def _wait_at_most(self, proc: sh.RunningCommand, timeout: float) -> tuple[int, bool]:
         """Wait for the exit code; past `timeout`, stop the process group. A timer thread, not polling:
         sh's own _timeout polls every 0.1 s, which would add that much to every command."""
         timed_out = threading.Event()
-        timer = threading.Timer(timeout, lambda: (timed_out.set(), _stop_group(proc)))
+        timer = threading.Timer(timeout, lambda: (timed_out.set(), processes.stop_group(proc)))
         timer.daemon = True
         timer.start()
         self._register(proc)
         try:
-            return self._wait(proc), timed_out.is_set()
+            return processes.wait(proc), timed_out.is_set()
         except BaseException:
             # Ctrl-C or SIGTERM while waiting: stop the command now, since once it is unregistered
             # below the pipeline's kill_all can no longer see it.
-            _stop_group(proc)
+            processes.stop_group(proc)
             raise
         finally:
             timer.cancel()
             self._unregister(proc)
-
-    @staticmethod
-    def _wait(proc: sh.RunningCommand) -> int:
-        import sh
-
-        try:
-            proc.wait()
-            return proc.exit_code
-        except sh.SignalException as exc:
-            return exc.exit_code
 
     # -- background processes ----------------------------------------------------------------
 
     def start(self, argv: list[str], *, env: dict[str, str] | None = None) -> Background:
         """Start a long-running command (a port-forward); stop it with .stop(). It is killed with
         the rest on Ctrl-C. Its output goes to the step log; stderr is also kept for messages."""
-        import sh
-
         argv = [str(arg) for arg in argv]
         with self._lock:
             self.history.append(argv)
         if self.dry_run:
             self._emit(shlex.join(argv) + " &")  # `&` joined as an argument would be quoted: '&'
-            return Background(argv, None, self, None)
+            return Background(argv, None, None)
         if self.echo:
             self.echo(shlex.join(argv) + " &")
         executable = self.which(argv[0])
         log = self._open_log(argv)
-        proc = sh.Command(executable)(
-            *argv[1:],
-            _bg=True,
-            _bg_exc=False,
-            _new_group=True,
-            _tty_out=False,
-            _env=self.environment(env),
-            _out=log,
-            _err=log,
-            _tee="err",
-            _ok_code=list(range(256)),
-            _return_cmd=True,
-        )
+        proc = processes.spawn(executable, argv, env=self.environment(env), log=log, keep="err")
         self._register(proc)
-        return Background(argv, proc, self, log)
+        return Background(argv, proc, log, on_stop=self._unregister)
 
     def kill_all(self) -> None:
         """Stop every command still running (Ctrl-C, SIGTERM): no orphans left behind."""
         with self._lock:
             live = list(self._live.values())
         for proc in live:
-            _stop_group(proc)
+            processes.stop_group(proc)
 
     def _register(self, proc: sh.RunningCommand) -> None:
         with self._lock:
@@ -312,70 +266,3 @@ class Runner:
     def _emit(self, line: str) -> None:
         if self.echo:
             self.echo(line)
-
-
-class Background:
-    """A command started with Runner.start. (Never test `self.proc` for truth: sh's RunningCommand
-    waits for the process to end to answer `len()`.)"""
-
-    def __init__(self, argv: list[str], proc: sh.RunningCommand | None, runner: Runner, log: BinaryIO | None):
-        self.argv = argv
-        self.proc = proc
-        self._runner = runner
-        self._log = log
-
-    @property
-    def pid(self) -> int | None:
-        return self.proc.pid if self.proc is not None else None
-
-    def alive(self) -> bool:
-        return self.proc is not None and self.proc.is_alive()
-
-    def stderr(self) -> str:
-        """What the command has written to stderr so far (where kubectl puts its errors)."""
-        return _text(self.proc.process.stderr) if self.proc is not None else ""
-
-    def exit_code(self) -> int | None:
-        """The exit code once the process has ended, else None."""
-        if self.proc is None or self.proc.is_alive():
-            return None
-        return self.proc.process.exit_code
-
-    def wait(self) -> int | None:
-        """Block until the command ends (Ctrl-C still interrupts); its exit code, None in dry-run."""
-        if self.proc is None:
-            return None
-        return self._runner._wait(self.proc)
-
-    def stop(self) -> None:
-        if self.proc is None:
-            return
-        if self.proc.is_alive():
-            _stop_group(self.proc)
-        self._runner._wait(self.proc)  # sh's output threads finish writing to the log before it is closed
-        self._runner._unregister(self.proc)
-        if self._log:
-            self._log.close()
-            self._log = None
-
-
-def _stop_group(proc: sh.RunningCommand) -> None:
-    """SIGTERM the command's process group, then SIGKILL whatever is left after a grace period."""
-    try:
-        pgid = os.getpgid(proc.pid)
-        os.killpg(pgid, signal.SIGTERM)
-    except ProcessLookupError:
-        return
-    deadline = time.monotonic() + KILL_GRACE
-    while time.monotonic() < deadline:
-        if not proc.is_alive():
-            break
-        time.sleep(0.02)
-    try:
-        os.killpg(pgid, signal.SIGKILL)  # also reaps grandchildren that ignored SIGTERM
-    except ProcessLookupError:
-        pass
-
-
-def _text(data: bytes | str) -> str:
-    return data.decode("utf-8", "replace") if isinstance(data, bytes) else data

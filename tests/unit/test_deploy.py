@@ -94,19 +94,24 @@ def test_fingerprint_is_stable_and_follows_the_generated_values(make_ctx, checko
     assert digest(model="sim-7b") != digest()
 
 
-def test_fingerprint_changes_when_the_monitoring_api_appears(make_ctx, checkout, step):
+def test_inputs_never_ask_the_cluster(make_ctx, step):
+    ctx = make_ctx()
+    step.inputs(ctx)
+    assert ctx.runner.history == []
+
+
+def test_probe_redeploys_when_the_monitoring_api_appears_after_deploy(make_ctx, checkout, step):
     ctx = make_ctx(llm_d_dir=str(checkout))
     ctx.runner.on("kubectl", *MONITORING_API, stdout="")
-    before = current_inputs(ctx, step)
+    step.run(ctx)
+    ctx.runner.on("helm", "list", stdout=releases())
+    ctx.runner.on("kubectl", "get", "httproute", "llm-d-sim", stdout="httproute.gateway.networking.k8s.io/llm-d-sim\n")
+    assert step.probe(ctx) is None
+
     later = make_ctx(llm_d_dir=str(checkout))
+    later.runner.rules = list(ctx.runner.rules)
     later.runner.on("kubectl", *MONITORING_API, stdout=MONITORS)
-    assert current_inputs(later, step) != before
-
-
-def test_inputs_survive_a_cluster_that_is_not_up(make_ctx, step):
-    ctx = make_ctx()
-    ctx.runner.on("kubectl", *MONITORING_API, returncode=1, stderr="Unable to connect to the server")
-    assert step.inputs(ctx)["monitoring"] == "unknown"
+    assert step.probe(later) == "the cluster now serves monitoring.coreos.com monitors"
 
 
 def test_missing_monitoring_crds_failure_names_the_fix(make_ctx, checkout, step, sleeps):

@@ -88,14 +88,13 @@ def test_forced_monitoring_does_not_ask_the_cluster(make_ctx, mode, expected):
     assert ctx.runner.calls("kubectl") == []
 
 
-def test_an_unreachable_cluster_is_unknown_for_fingerprints_and_an_error_for_deploying(make_ctx):
+def test_an_unreachable_cluster_is_an_error_and_no_answer_is_remembered(make_ctx):
     ctx = make_ctx()
     down = ctx.runner.on("kubectl", *MONITORING_API, returncode=1, stderr="The connection to the server was refused")
-    assert overrides.monitoring_or_none(ctx) is None
     with pytest.raises(CommandError):
         overrides.monitoring(ctx)
-    down.times = 0  # the cluster answers now: a failure was not remembered
-    assert overrides.monitoring_or_none(ctx) is False
+    down.times = 0  # the cluster answers now: the failure was not cached
+    assert overrides.monitoring(ctx) is False
 
 
 def test_write_generates_the_work_copy_from_the_checkout(make_ctx, tmp_path):

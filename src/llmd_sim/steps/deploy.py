@@ -28,18 +28,17 @@ class Deploy(Step):
         self.sleep = sleep  # between retries; tests pass a no-op
 
     def inputs(self, ctx) -> dict:
+        # Settings only, never the cluster: `status` compares fingerprints without touching it. What
+        # `monitoring: auto` decided is checked against the cluster by probe().
         settings = ctx.settings
-        # Asking the cluster about monitoring may fail here (it is not up yet): that is "unknown",
-        # which differs from any recorded answer, so the step runs and decides for real.
-        monitoring = overrides.monitoring_or_none(ctx)
         return {
             "context": settings.context,
             "namespace": settings.namespace,
             "release_postfix": settings.release_postfix,
             "llm_d": llmd_source.identity(settings),
             "chart_mirrors": settings.registry_mirrors,
-            "monitoring": "unknown" if monitoring is None else monitoring,
-            "values": overrides.as_inputs(overrides.plan(settings, monitoring=bool(monitoring))),
+            "monitoring": settings.monitoring,
+            "values": overrides.as_inputs(overrides.plan(settings, monitoring=settings.monitoring == "on")),
         }
 
     @tolerant
@@ -53,7 +52,9 @@ class Deploy(Step):
             return "releases: " + ", ".join(problems)
         route = ctx.runner.run(kubectl.get(ctx.kube_context, "httproute", guide.ROUTE_NAME, namespace=namespace,
                                            output="name", ignore_not_found=True), check=False, reads=True)
-        return None if route.ok and route.stdout.strip() else f"httproute {guide.ROUTE_NAME} missing"
+        if not (route.ok and route.stdout.strip()):
+            return f"httproute {guide.ROUTE_NAME} missing"
+        return _monitoring_drift(ctx)
 
     def run(self, ctx) -> None:
         settings = ctx.settings
@@ -99,6 +100,16 @@ class Deploy(Step):
         except CommandError as err:
             err.hint = helmfile.failure_hint(err.stderr) or err.hint
             raise
+
+
+def _monitoring_drift(ctx) -> str | None:
+    """With `monitoring: auto`, the Prometheus Operator may have come or gone since the deploy."""
+    if ctx.settings.monitoring != "auto":
+        return None
+    wanted, deployed = overrides.monitoring(ctx), overrides.deployed_monitoring(ctx)
+    if deployed is None or wanted == deployed:
+        return None
+    return f"the cluster {'now serves' if wanted else 'no longer serves'} {overrides.MONITORING_GROUP} monitors"
 
 
 def _monitoring_note(ctx, monitoring: bool) -> str:
