@@ -99,7 +99,7 @@ def test_mirror_profile_points_oci_charts_at_the_mirror_in_the_work_copy_only(ma
     istio = (ctx.paths.work_dir / "prereq" / "gateway-provider" / "istio.helmfile.yaml").read_text()
     sim = (ctx.paths.work_dir / "simulated-accelerators" / "helmfile.yaml.gotmpl").read_text()
     assert "chart: oci://gcr.m.daocloud.io/istio-testing/charts/base" in istio
-    assert "hub: gcr.io/istio-testing" in istio  # images keep their names: the nodes pull through mirrors
+    assert "hub: \"gcr.io/istio-testing\"" in istio  # images keep their names: the nodes pull through mirrors
     assert "oci://k8s.m.daocloud.io/gateway-api-inference-extension/charts/inferencepool" in sim
     assert "oci://gcr.io/" in (checkout / "guides" / "prereq" / "gateway-provider" / "istio.helmfile.yaml").read_text()
 
