@@ -118,7 +118,7 @@ def test_wait_timing_out_only_warns(fake_world):
     assert result.returncode == 0 and "WARNING: Timed out waiting for Ready" in result.stderr
 
 
-def test_mirrors_come_from_hosts_toml_with_the_config_path_patch(fake_world, tmp_path):
+def test_each_node_mirrors_through_the_hosts_toml_mounted_into_it(fake_world, tmp_path):
     certs = tmp_path / "certs.d"
     (certs / "ghcr.io").mkdir(parents=True)
     (certs / "ghcr.io" / "hosts.toml").write_text(
@@ -130,9 +130,10 @@ def test_mirrors_come_from_hosts_toml_with_the_config_path_patch(fake_world, tmp
                         "    config_path = \"/etc/containerd/certs.d\"\n")
     fake_world.add_host_image("kindest/node:v1.31.0")
     ok(fake_world.run("kind", "create", "cluster", "--name", "mirrored", "--config", str(config)))
-    registry = fake_world.state()["clusters"]["mirrored"]["registry"]
-    assert registry["config_path"] is True
-    assert registry["hosts"]["ghcr.io"] == {"server": "ghcr.io", "mirrors": ["ghcr.m.daocloud.io"]}
+    control_plane, worker = fake_world.state()["clusters"]["mirrored"]["nodes"]
+    assert worker["containerd"]["config_path"] is True
+    assert worker["containerd"]["hosts"]["ghcr.io"] == {"server": "ghcr.io", "mirrors": ["ghcr.m.daocloud.io"]}
+    assert control_plane["containerd"]["hosts"] == {}  # the certs.d folder was mounted into the worker only
 
 
 def test_mixing_legacy_mirrors_with_config_path_fails_the_control_plane(fake_world, tmp_path):

@@ -26,16 +26,18 @@ class Unreachable(Exception):
         self.kind, self.context, self.port = kind, context, port
 
 
-def new_cluster(state: dict, name: str, nodes: list[tuple[str, str]], node_image: str, registry: dict,
+def new_cluster(state: dict, name: str, nodes: list[tuple[str, str]], node_image: str, containerd: list[dict],
                 ports: list[int], knob: dict, now: float) -> dict:
+    """A ready cluster; `containerd` is each node's registry config (kindconfig.registry), in node order."""
     version = node_image.rsplit(":", 1)[-1]
     preloaded = {images.canonical(ref.format(v=version)): images.image_id(images.canonical(ref.format(v=version)))
                  for ref in SYSTEM_IMAGES}
     ready_at = now + world.duration(knob, "node ready")
-    cluster = {"name": name, "created": now, "node_image": node_image, "registry": registry, "ports": ports,
+    cluster = {"name": name, "created": now, "node_image": node_image, "ports": ports,
                "api_port": 40000 + sum(name.encode()) % 20000, "objects": {}, "releases": {},
-               "nodes": [{"name": node, "role": role, "images": dict(preloaded), "ready_at": ready_at}
-                         for node, role in nodes]}
+               "nodes": [{"name": node, "role": role, "images": dict(preloaded), "ready_at": ready_at,
+                          "containerd": registry}
+                         for (node, role), registry in zip(nodes, containerd)]}
     for namespace in ("default", "kube-system", "kube-public", "kube-node-lease", "local-path-storage"):
         kube.ensure_namespace(cluster, namespace, now)
     for node, role in nodes:

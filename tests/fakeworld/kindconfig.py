@@ -78,22 +78,26 @@ def node_names(cluster_name: str, config: dict) -> list[tuple[str, str]]:
     return names
 
 
-def registry(config: dict, node_image: str) -> dict:
-    """What each node's containerd will use for pulls: {"config_path": bool, "hosts": {registry: {...}}}.
-    ConfigError when containerd would refuse the config."""
+def registry(config: dict, node_image: str) -> list[dict]:
+    """What each node's containerd will use for pulls, in the config's node order:
+    {"config_path": bool, "hosts": {registry: {...}}} - a node sees only the hosts.toml files
+    mounted into it. ConfigError when containerd would refuse the config."""
     patches = "\n".join(config.get("containerdConfigPatches") or [])
     found = re.search(r'config_path\s*=\s*"([^"]*)"', patches)
     legacy = re.search(r"registry\.mirrors", patches)
     if found and legacy:
         raise ConfigError("`mirrors` cannot be set when `config_path` is provided")
     config_path = found.group(1) if found else ("/etc/containerd/certs.d" if _defaults_to_certs_d(node_image) else "")
+    return [{"config_path": bool(config_path), "hosts": _mounted_hosts(node, config_path)}
+            for node in config["nodes"]]
+
+
+def _mounted_hosts(node: dict, config_path: str) -> dict:
     hosts = {}
-    if config_path:
-        for node in config["nodes"]:
-            for mount in node.get("extraMounts") or []:
-                if mount.get("containerPath", "").rstrip("/") == config_path.rstrip("/"):
-                    hosts.update(read_hosts_dir(mount["hostPath"]))
-    return {"config_path": bool(config_path), "hosts": hosts, "legacy_mirrors": bool(legacy)}
+    for mount in node.get("extraMounts") or [] if config_path else []:
+        if mount.get("containerPath", "").rstrip("/") == config_path.rstrip("/"):
+            hosts.update(read_hosts_dir(mount["hostPath"]))
+    return hosts
 
 
 def _defaults_to_certs_d(node_image: str) -> bool:

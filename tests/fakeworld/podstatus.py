@@ -51,7 +51,7 @@ def evaluate(state: dict, cluster: dict, pod: dict, knob: dict, now: float) -> d
             continue
         if policy == "Always" or not present:
             events.append(_event(pod, "Normal", "Pulling", f'Pulling image "{image}"', start, node["name"], spec))
-            problem = images.node_pull_error(image, cluster["registry"], state, knob)
+            problem = images.node_pull_error(image, node["containerd"], state, knob)
             if problem:
                 failures[spec["name"]] = ("ImagePullBackOff", f'Back-off pulling image "{image}": ErrImagePull: {problem}')
                 events += [_event(pod, "Warning", "Failed", f'Failed to pull image "{image}": {problem}', start,

@@ -160,8 +160,9 @@ class FakeWorld:
             (f"{name}-worker{'' if i == 1 else i}", "worker") for i in range(1, workers + 1)]
 
         def change(state):
-            cluster = clusters.new_cluster(state, name, nodes, node_image, {"config_path": False, "hosts": {}}, [],
-                                           world.knobs(state), world.now() - 3600)
+            no_mirrors = [{"config_path": False, "hosts": {}} for _ in nodes]
+            cluster = clusters.new_cluster(state, name, nodes, node_image, no_mirrors, [], world.knobs(state),
+                                           world.now() - 3600)
             state["clusters"][name] = cluster
             clusters.add_context(state, name, cluster)
         self._update(change)

@@ -1,0 +1,1 @@
+"""End to end: the llmd-sim CLI as a subprocess against the fake world (DESIGN.md test layer 3)."""
