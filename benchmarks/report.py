@@ -1,0 +1,80 @@
+"""The rows of the benchmark table, shown as plain text or Markdown and written as JSON."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from benchmarks.measure import Summary
+
+COLUMNS = ("figure", "measure", "median", "min", "max", "baseline", "ratio (median, min-max)", "target", "met")
+
+
+@dataclass
+class Row:
+    """One measured figure: its runs, the baseline measured beside it, and its target."""
+
+    figure: str
+    measure: str
+    unit: str
+    summary: Summary
+    baseline: str = ""
+    ratio: Summary | None = None
+    target: str = ""
+    met: bool | None = None  # None: no target for this row
+    details: dict = field(default_factory=dict)  # the numbers behind a verdict, for the JSON
+
+    def cells(self) -> tuple[str, ...]:
+        ratio = "" if self.ratio is None else \
+            f"{self.ratio.median:.2f} ({self.ratio.min:.2f}-{self.ratio.max:.2f})"
+        met = "" if self.met is None else ("yes" if self.met else "NO")
+        return (self.figure, self.measure, show(self.summary.median, self.unit), show(self.summary.min, self.unit),
+                show(self.summary.max, self.unit), self.baseline, ratio, self.target, met)
+
+    def as_dict(self) -> dict:
+        return {"figure": self.figure, "measure": self.measure, "unit": self.unit, **self.summary.as_dict(),
+                "baseline": self.baseline, "ratio": self.ratio.as_dict() if self.ratio else None,
+                "target": self.target, "met": self.met, "details": self.details}
+
+
+def show(value: float, unit: str) -> str:
+    """A value with its unit, at the precision a person reads it."""
+    if unit == "s":
+        return f"{value:.3f} s" if value < 10 else f"{value:.1f} s"
+    if unit in ("ms", "MB"):
+        return f"{value:.1f} {unit}"
+    if unit == "req/s":
+        return f"{value:,.0f} req/s"
+    return f"{value:g} {unit}".strip()
+
+
+def text_table(rows: list[Row]) -> str:
+    """Aligned columns for a terminal."""
+    lines = [COLUMNS, *(row.cells() for row in rows)]
+    widths = [max(len(line[i]) for line in lines) for i in range(len(COLUMNS))]
+    return "\n".join("  ".join(cell.ljust(width) for cell, width in zip(line, widths)).rstrip() for line in lines)
+
+
+def markdown_table(rows: list[Row]) -> str:
+    lines = ["| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
+    lines += ["| " + " | ".join(cell.replace("|", "\\|") for cell in row.cells()) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def machine() -> dict:
+    """What the figures were measured on (absolute times drift between machines; ratios hold)."""
+    load = os.getloadavg() if hasattr(os, "getloadavg") else None
+    return {"python": sys.version.split()[0], "platform": platform.platform(), "cpus": os.cpu_count(),
+            "load_average": [round(value, 2) for value in load] if load else None}
+
+
+def write_json(path: Path, rows: list[Row], plan: dict, started: float) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    document = {"generated": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "took_s": round(time.time() - started, 1),
+                "machine": machine(), "plan": plan, "rows": [row.as_dict() for row in rows]}
+    path.write_text(json.dumps(document, indent=1) + "\n")
