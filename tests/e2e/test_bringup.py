@@ -14,7 +14,7 @@ def test_docker_down_is_a_clear_error_and_a_valid_state(fake_world, llmd_sim, st
     fake_world.docker_down()
     result = llmd_sim("up")
     assert result.returncode == 1
-    assert "error: docker" in result.stderr
+    assert "error: docker is not running" in result.stderr
     assert "hint:" in result.stderr and "Traceback" not in result.stderr
     assert state()["steps"]["prereqs"]["status"] == "failed"
     assert fake_world.clusters() == []

@@ -9,7 +9,7 @@ from llmd_sim.context import Context
 from llmd_sim.errors import ExitCode, LlmdSimError
 from llmd_sim.pipeline import Decision, Pipeline, Selection, plan
 from llmd_sim.session import Session
-from llmd_sim.state import DONE, StateStore, command_line, target_lock
+from llmd_sim.state import DONE, PENDING, StateStore, command_line, target_lock
 
 
 def up(session: Session, selection: Selection, *, dry_run: bool) -> None:
@@ -32,7 +32,7 @@ def _run(session: Session, steps, selection: Selection, *, dry_run: bool, force:
     ctx = Context.create(settings, ui, dry_run=dry_run, force=force)
     store = StateStore(ctx.paths.state_file, settings.cluster_name, settings.namespace)
     if dry_run:
-        ui.out(f"# llmd-sim up --dry-run: cluster {settings.cluster_name}, namespace {settings.namespace}")
+        ui.out(f"# {command_line()}: cluster {settings.cluster_name}, namespace {settings.namespace}")
         state = store.load()
         _execute(ctx, store, state, plan(ctx, steps, state, selection, probe=False))
         return
@@ -80,7 +80,9 @@ def _summary(ctx: Context, decisions: list[Decision], state) -> None:
         rec = state.record(decision.step.name)
         if not decision.run:
             rows.append((decision.step.name, "skipped", "", decision.reason))
+        elif rec.status == PENDING:
+            rows.append((decision.step.name, "not reached", "", ""))
         else:
-            took = f"{rec.duration:.1f}s" if rec.duration is not None and rec.status != "running" else ""
+            took = f"{rec.duration:.1f}s" if rec.duration is not None else ""
             rows.append((decision.step.name, rec.status, took, rec.error or decision.reason))
-    ctx.ui.table(None, ("step", "result", "time", "note"), rows)
+    ctx.ui.table(None, ("step", "result", "time", "reason"), rows)
