@@ -66,6 +66,36 @@ def markdown_table(rows: list[Row]) -> str:
     return "\n".join(lines)
 
 
+def markdown_document(rows: list[Row], command: str, measured_on: dict) -> str:
+    """The table with what it was measured on and how to measure it again (benchmarks/latest.md)."""
+    load = measured_on.get("load_average") or ["?"]
+    lines = ["# llmd-sim benchmarks: latest figures", "",
+             f"Measured {time.strftime('%Y-%m-%d')} on {measured_on['platform']}, {measured_on['cpus']} CPUs, "
+             f"Python {measured_on['python']}, load average {load[0]} at the start, with:", "",
+             f"    {command}", "", markdown_table(rows), ""]
+    orchestration = next((row.details for row in rows if row.figure == "orchestration" and row.details), None)
+    if orchestration:
+        lines += ["Orchestration, where the time went (median run):", "", *_breakdown(orchestration), ""]
+    return "\n".join(lines)
+
+
+def _breakdown(details: dict) -> list[str]:
+    runs = sorted(details["runs"], key=lambda run: run["wall_s"])
+    middle, full = runs[len(runs) // 2], details["full_scale"]
+    return [
+        f"- profile x{details['scale']:g}: critical path {details['critical_path_s']:.2f} s, llmd-sim's step chain "
+        f"{details['step_chain_s']:.2f} s, the guide in sequence {details['sequential_s']:.2f} s "
+        f"(full scale: {full['critical_path_s']:g} s, {full['step_chain_s']:g} s, {full['sequential_s']:g} s)",
+        f"- wall {middle['wall_s']:.2f} s: {middle['commands']} commands; no command running "
+        f"{middle['no_command_running_s']:.2f} s, of which the fake tools' own start and exit "
+        f"~{middle['fake_start_exit_s']:.2f} s; llmd-sim's CPU {middle['llmd_sim_cpu_s']:.2f} s",
+        "- each step, measured vs the profile alone: " + ", ".join(
+            f"{step} {middle['step_s'].get(step, 0):.2f}/{expected:.2f} s"
+            for step, expected in details["expected_step_s"].items()),
+        f"- the same per-command costs at full scale: {full['projected_ratio']:.3f} x critical path",
+    ]
+
+
 def machine() -> dict:
     """What the figures were measured on (absolute times drift between machines; ratios hold)."""
     load = os.getloadavg() if hasattr(os, "getloadavg") else None
@@ -73,8 +103,10 @@ def machine() -> dict:
             "load_average": [round(value, 2) for value in load] if load else None}
 
 
-def write_json(path: Path, rows: list[Row], plan: dict, started: float) -> None:
+def write_json(path: Path, rows: list[Row], plan: dict, started: float, measured_on: dict,
+               failures: dict[str, str]) -> None:
+    """Everything measured, with the figures that could not be (figure -> error)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     document = {"generated": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "took_s": round(time.time() - started, 1),
-                "machine": machine(), "plan": plan, "rows": [row.as_dict() for row in rows]}
+                "machine": measured_on, "plan": plan, "rows": [row.as_dict() for row in rows], "failures": failures}
     path.write_text(json.dumps(document, indent=1) + "\n")

@@ -7,6 +7,7 @@ the target and whether it is met) and writes the figures as JSON (default benchm
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
 import tempfile
 import time
@@ -18,7 +19,7 @@ if __package__ in (None, ""):  # run as a script: import the package from the ch
 from benchmarks import figures  # noqa: E402
 from benchmarks.latency_profile import SCALE, SECONDS  # noqa: E402
 from benchmarks.measure import BenchmarkError, Plan  # noqa: E402
-from benchmarks.report import markdown_table, text_table, write_json  # noqa: E402
+from benchmarks.report import machine, markdown_document, text_table, write_json  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -32,7 +33,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
                         help=f"latency scale of the laptop profile (default {SCALE})")
     parser.add_argument("--pull-seconds", type=float, default=2.0, help="the images figure's pull latency")
     parser.add_argument("--output", type=Path, help="JSON file (default: benchmarks/results/<time>.json)")
-    parser.add_argument("--markdown", type=Path, help="also write the table as Markdown here")
+    parser.add_argument("--markdown", type=Path, help="also write the table as Markdown here (benchmarks/latest.md)")
     parser.add_argument("--keep", action="store_true", help="keep the fake worlds (their call logs) for reading")
     args = parser.parse_args(argv)
     args.figures = [name.strip() for name in args.figures.split(",") if name.strip()]
@@ -46,33 +47,33 @@ def parse(argv: list[str]) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse(sys.argv[1:] if argv is None else argv)
-    started = time.time()
+    started, measured_on = time.time(), machine()
     output = args.output or RESULTS / time.strftime("%Y%m%d-%H%M%S.json")
     work = Path(tempfile.mkdtemp(prefix="llmd-sim-bench-"))
     plan = Plan(work, runs=args.runs, scale=args.scale, pull_seconds=args.pull_seconds)
-    rows = []
+    rows, failures = [], {}
     try:
         for name in args.figures:
             print(f"measuring {name} ...", file=sys.stderr, flush=True)
-            rows += figures.measure(name, plan)
-    except BenchmarkError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 1
+            try:
+                rows += figures.measure(name, plan)
+            except BenchmarkError as err:  # the other figures still mean something
+                failures[name] = str(err)
+                print(f"error: {name}: {err}", file=sys.stderr)
     finally:
         if args.keep:
             print(f"fake worlds kept in {work}", file=sys.stderr)
         else:
-            import shutil
-
             shutil.rmtree(work, ignore_errors=True)
     print(text_table(rows))
     settings = {"figures": args.figures, "runs": args.runs, "scale": args.scale, "pull_seconds": args.pull_seconds,
                 "profile_seconds": SECONDS}
-    write_json(output, rows, settings, started)
+    write_json(output, rows, settings, started, measured_on, failures)
     print(f"\nJSON: {output}", file=sys.stderr)
     if args.markdown:
-        args.markdown.write_text(markdown_table(rows) + "\n")
-    return 0
+        command = " ".join(["python benchmarks/run.py", *(sys.argv[1:] if argv is None else argv)])
+        args.markdown.write_text(markdown_document(rows, command, measured_on))
+    return 1 if failures else 0
 
 
 if __name__ == "__main__":

@@ -126,3 +126,19 @@ def test_an_unknown_figure_is_a_usage_error(capsys):
 def test_plan_runs_default_per_figure_unless_given():
     assert Plan(Path("/tmp"), runs=None).runs_or(7) == 7
     assert Plan(Path("/tmp"), runs=2).runs_or(7) == 2
+
+
+def test_the_markdown_document_says_how_it_was_measured_and_where_orchestration_time_went():
+    from benchmarks.report import markdown_document
+
+    run = {"wall_s": 7.0, "commands": 49, "no_command_running_s": 1.8, "fake_start_exit_s": 1.2,
+           "llmd_sim_cpu_s": 0.6, "step_s": {"images": 0.5}}
+    details = {"scale": 0.02, "critical_path_s": 5.5, "step_chain_s": 6.26, "sequential_s": 8.28,
+               "full_scale": {"critical_path_s": 275, "step_chain_s": 313, "sequential_s": 414, "projected_ratio": 1.15},
+               "expected_step_s": {"images": 0.4}, "runs": [run]}
+    rows = [Row("orchestration", "up wall / critical path", "s", summarize([7.0]), details=details)]
+    document = markdown_document(rows, "python benchmarks/run.py --runs 1",
+                                 {"platform": "Linux", "cpus": 2, "python": "3.11", "load_average": [0.5]})
+    assert "    python benchmarks/run.py --runs 1" in document
+    assert "| orchestration | up wall / critical path |" in document
+    assert "49 commands" in document and "images 0.50/0.40 s" in document and "1.150 x critical path" in document
