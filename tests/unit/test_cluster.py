@@ -58,7 +58,7 @@ def index_of(ctx, *tokens):
     return ctx.runner.history.index(probe)
 
 
-def test_fresh_cluster_is_created_waited_for_and_loaded_in_one_call(make_ctx):
+def test_fresh_cluster_is_created_loaded_in_one_call_and_waited_for(make_ctx):
     ctx = make_ctx()
     world(ctx)
 
@@ -74,7 +74,8 @@ def test_fresh_cluster_is_created_waited_for_and_loaded_in_one_call(make_ctx):
         f"--timeout={int(ctx.settings.wait_timeout)}s", "--all"]]
     loads = ctx.runner.calls("kind", "load")
     assert loads == [["kind", "load", "docker-image", *pod_images(ctx), "--name", "llmd-sim"]]
-    assert index_of(ctx, "kind", "create") < index_of(ctx, "kubectl", "wait") < index_of(ctx, "kind", "load")
+    # Loaded while the nodes turn Ready: kind load needs the node containers, not Ready kubelets.
+    assert index_of(ctx, "kind", "create") < index_of(ctx, "kind", "load") < index_of(ctx, "kubectl", "wait")
 
 
 def test_every_kubectl_call_names_the_context(make_ctx):
@@ -223,6 +224,18 @@ def test_a_cluster_without_nodes_is_an_error(make_ctx):
     with pytest.raises(StepError, match="no nodes registered"):
         cluster.STEP.run(ctx)
     assert not ctx.runner.calls("kubectl", "wait")
+
+
+def test_a_stopped_cluster_is_reported_before_anything_is_loaded_into_it(make_ctx):
+    ctx = make_ctx()
+    world(ctx, exists=True)
+    record_current_config(ctx)
+    ctx.runner.on("kubectl", "get", "nodes", returncode=1,
+                  stderr="The connection to the server 127.0.0.1:41283 was refused - did you specify the right host?")
+    with pytest.raises(CommandError) as err:
+        cluster.STEP.run(ctx)
+    assert "docker start llmd-sim-control-plane llmd-sim-worker" in err.value.hint
+    assert not ctx.runner.calls("kind", "load") and not ctx.runner.calls("kubectl", "wait")
 
 
 def test_an_existing_cluster_context_is_only_checked(make_ctx):

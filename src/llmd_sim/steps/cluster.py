@@ -55,10 +55,13 @@ class Cluster(Step):
         config = kind_config.render(ctx.settings, hosts_dir(ctx))
         action = _create_or_reuse(ctx, config)
         _ensure_context(ctx)
-        nodes = _wait_for_nodes(ctx)
+        nodes = _registered_nodes(ctx)
         images = kind_load.images_for_nodes(ctx)
         missing = kind_load.missing_on_nodes(ctx, engine, nodes, images)
+        # kind load imports into each node's containerd, which runs once `kind create` returns: loading
+        # while the kubelets turn Ready overlaps the two waits (~10 s of a laptop's first `up`).
         loaded = f"loaded {len(missing)} via {kind_load.load(ctx, engine, missing)}" if missing else "all on every node"
+        _wait_until_ready(ctx)
         ctx.ui.table("cluster", ("", ""), [
             ("cluster", f"{ctx.settings.cluster_name} ({action})"),
             ("context", ctx.kube_context),
@@ -152,19 +155,28 @@ def _ensure_context(ctx) -> None:
         ctx.runner.run(kind.export_kubeconfig(ctx.settings.cluster_name))
 
 
-def _wait_for_nodes(ctx) -> list[str]:
-    """`kubectl wait` for every node to be Ready (kind's --wait only warns on timeout). The nodes
-    exist once `kind create` returns; waiting on none would fail at once, so list them first."""
-    context, name = ctx.kube_context, ctx.settings.cluster_name
-    stopped_hint = (f"if the engine was restarted, the node containers may be stopped: "
-                    f"`docker start {name}-control-plane {name}-worker`")
-    listed = ctx.runner.run(kubectl.get(context, "nodes", output="name"), reads=True, hint=stopped_hint)
+def _stopped_hint(ctx) -> str:
+    name = ctx.settings.cluster_name
+    return (f"if the engine was restarted, the node containers may be stopped: "
+            f"`docker start {name}-control-plane {name}-worker`")
+
+
+def _registered_nodes(ctx) -> list[str]:
+    """The node containers, once the API server lists them (so a stopped cluster is caught here,
+    with the hint to start it, before anything is loaded into it)."""
+    name = ctx.settings.cluster_name
+    listed = ctx.runner.run(kubectl.get(ctx.kube_context, "nodes", output="name"), reads=True, hint=_stopped_hint(ctx))
     if not kubectl.names(listed.stdout) and not ctx.dry_run:
-        raise StepError(f"kind cluster {name} has no nodes registered", hint=stopped_hint)
-    ctx.ui.progress_note("waiting for the nodes to be Ready")
-    ctx.runner.run(kubectl.wait(context, "node", condition="condition=Ready", timeout=ctx.settings.wait_timeout,
-                                all_=True), hint=stopped_hint)
+        raise StepError(f"kind cluster {name} has no nodes registered", hint=_stopped_hint(ctx))
     return kind.parse_lines(ctx.runner.run(kind.get_nodes(name), reads=True).stdout)
+
+
+def _wait_until_ready(ctx) -> None:
+    """`kubectl wait` for every node to be Ready (kind's --wait only warns on timeout); the nodes
+    exist by now, since waiting on none would fail at once."""
+    ctx.ui.progress_note("waiting for the nodes to be Ready")
+    ctx.runner.run(kubectl.wait(ctx.kube_context, "node", condition="condition=Ready",
+                                timeout=ctx.settings.wait_timeout, all_=True), hint=_stopped_hint(ctx))
 
 
 def _check_existing_cluster(ctx) -> None:
