@@ -1,5 +1,5 @@
-"""The cluster step: create the kind cluster (or reuse it when its config is the one recorded),
-wait for its nodes, load the images into them, and make sure the kube-context kind-<name> exists.
+"""The cluster step: create the kind cluster (or reuse it when its config is the one recorded), make
+sure the kube-context kind-<name> exists, load the images into the nodes, and wait for them to be Ready.
 With an existing cluster (kube_context set), nothing is created or deleted: the context must answer.
 """
 
