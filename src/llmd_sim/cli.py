@@ -6,7 +6,6 @@ it needs when it runs.
 
 from __future__ import annotations
 
-import signal
 import sys
 from typing import Annotated, Optional
 
@@ -35,26 +34,35 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
+def _setting(flag: str, help: str) -> typer.Option:
+    """A settings flag: shown in its own help panel, global (before or after the command)."""
+    return typer.Option(flag, help=help, rich_help_panel=SETTINGS)
+
+
+OptText = Optional[str]
+OptList = Optional[list[str]]
+
+
 @app.callback()
 def root(
-    config: Annotated[Optional[str], typer.Option("--config", help="YAML settings file.", metavar="FILE")] = None,
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show commands as they run, and tracebacks.")] = False,
+    config: Annotated[OptText, typer.Option("--config", help="YAML settings file.", metavar="FILE")] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show commands as they run, tracebacks.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only errors and results.")] = False,
-    cluster: Annotated[Optional[str], typer.Option("--cluster", help="kind cluster name.", rich_help_panel=SETTINGS)] = None,
-    namespace: Annotated[Optional[str], typer.Option("--namespace", help="Namespace for the llm-d releases.", rich_help_panel=SETTINGS)] = None,
-    context: Annotated[Optional[str], typer.Option("--context", help="kube-context (default kind-<cluster>).", rich_help_panel=SETTINGS)] = None,
-    llm_d_ref: Annotated[Optional[str], typer.Option("--llm-d-ref", help="llm-d tag or branch.", rich_help_panel=SETTINGS)] = None,
-    llm_d_dir: Annotated[Optional[str], typer.Option("--llm-d-dir", help="Use this llm-d checkout instead of cloning.", rich_help_panel=SETTINGS)] = None,
-    mirror_profile: Annotated[Optional[str], typer.Option("--mirror-profile", help="Registry mirrors: none or daocloud.", rich_help_panel=SETTINGS)] = None,
-    mirror: Annotated[Optional[list[str]], typer.Option("--mirror", help="REGISTRY=MIRROR, repeatable.", rich_help_panel=SETTINGS)] = None,
-    node_image: Annotated[Optional[str], typer.Option("--node-image", help="kind node image.", rich_help_panel=SETTINGS)] = None,
-    extra_image: Annotated[Optional[list[str]], typer.Option("--extra-image", help="Another image to preload, repeatable.", rich_help_panel=SETTINGS)] = None,
-    monitoring: Annotated[Optional[str], typer.Option("--monitoring", help="auto, on or off.", rich_help_panel=SETTINGS)] = None,
-    no_install: Annotated[bool, typer.Option("--no-install", help="Never install tools; list what is missing.", rich_help_panel=SETTINGS)] = False,
-    timeout: Annotated[Optional[str], typer.Option("--timeout", help="Longest one command may run (e.g. 10m).", rich_help_panel=SETTINGS)] = None,
-    wait_timeout: Annotated[Optional[str], typer.Option("--wait-timeout", help="Longest to wait for pods (e.g. 10m).", rich_help_panel=SETTINGS)] = None,
-    set_: Annotated[Optional[list[str]], typer.Option("--set", help="KEY=VALUE for any setting, repeatable.", rich_help_panel=SETTINGS)] = None,
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")] = False,
+    cluster: Annotated[OptText, _setting("--cluster", "kind cluster name.")] = None,
+    namespace: Annotated[OptText, _setting("--namespace", "Namespace for the llm-d releases.")] = None,
+    context: Annotated[OptText, _setting("--context", "kube-context (default kind-<cluster>).")] = None,
+    llm_d_ref: Annotated[OptText, _setting("--llm-d-ref", "llm-d tag or branch.")] = None,
+    llm_d_dir: Annotated[OptText, _setting("--llm-d-dir", "Use this llm-d checkout instead of cloning.")] = None,
+    mirror_profile: Annotated[OptText, _setting("--mirror-profile", "Registry mirrors: none or daocloud.")] = None,
+    mirror: Annotated[OptList, _setting("--mirror", "REGISTRY=MIRROR, repeatable.")] = None,
+    node_image: Annotated[OptText, _setting("--node-image", "kind node image.")] = None,
+    extra_image: Annotated[OptList, _setting("--extra-image", "Another image to preload, repeatable.")] = None,
+    monitoring: Annotated[OptText, _setting("--monitoring", "auto, on or off.")] = None,
+    no_install: Annotated[bool, _setting("--no-install", "Never install tools; list what is missing.")] = False,
+    timeout: Annotated[OptText, _setting("--timeout", "Longest one command may run (e.g. 10m).")] = None,
+    wait_timeout: Annotated[OptText, _setting("--wait-timeout", "Longest to wait for pods (e.g. 10m).")] = None,
+    set_: Annotated[OptList, _setting("--set", "KEY=VALUE for any setting, repeatable.")] = None,
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="The version.")] = False,
 ) -> None:
     flags = {
         "cluster_name": cluster,
@@ -80,14 +88,11 @@ def root(
     )
 
 
-StepName = Annotated[Optional[list[str]], typer.Option(metavar="STEP")]
-
-
 @app.command()
 def up(
-    from_: Annotated[Optional[str], typer.Option("--from", metavar="STEP", help="Start at STEP (re-run it), then continue.")] = None,
-    only: Annotated[Optional[list[str]], typer.Option("--only", metavar="STEP", help="Run only STEP (repeatable).")] = None,
-    skip: Annotated[Optional[list[str]], typer.Option("--skip", metavar="STEP", help="Leave STEP out (repeatable).")] = None,
+    from_: Annotated[OptText, typer.Option("--from", metavar="STEP", help="Re-run from STEP on.")] = None,
+    only: Annotated[OptList, typer.Option("--only", metavar="STEP", help="Run only STEP (repeatable).")] = None,
+    skip: Annotated[OptList, typer.Option("--skip", metavar="STEP", help="Leave STEP out (repeatable).")] = None,
     force: Annotated[bool, typer.Option("--force", help="Run every selected step, even if up to date.")] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the commands as a script; change nothing.")] = False,
 ) -> None:
@@ -112,8 +117,8 @@ def step(
 
 @app.command()
 def down(
-    keep_cluster: Annotated[bool, typer.Option("--keep-cluster", help="Remove the releases but keep the kind cluster.")] = False,
-    remove_crds: Annotated[bool, typer.Option("--remove-crds", help="Also delete the Gateway API and GAIE CRDs.")] = False,
+    keep_cluster: Annotated[bool, typer.Option("--keep-cluster", help="Keep the kind cluster.")] = False,
+    remove_crds: Annotated[bool, typer.Option("--remove-crds", help="Also delete the CRDs.")] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the commands; change nothing.")] = False,
 ) -> None:
     """Tear everything down (idempotent): releases, Istio, the cluster, the state."""
@@ -133,7 +138,7 @@ def steps() -> None:
 @app.command()
 def status(
     json_: Annotated[bool, typer.Option("--json", help="Machine-readable status on stdout.")] = False,
-    probe: Annotated[bool, typer.Option("--probe", help="Also look at the live system (runs kubectl, kind...).")] = False,
+    probe: Annotated[bool, typer.Option("--probe", help="Also look at the live system (kubectl, kind...).")] = False,
 ) -> None:
     """Each step: status, when, how long, whether it would re-run and why, last error."""
     from llmd_sim.commands import info
@@ -153,10 +158,10 @@ def config_(
 
 def main() -> None:
     """Entry point: global options may follow the command; errors become `error:` lines and exit codes."""
-    from llmd_sim import cli_args
+    from llmd_sim import cli_args, interrupts
     from llmd_sim.errors import LlmdSimError
 
-    _terminate_like_interrupt()
+    interrupts.install()
     args = cli_args.hoist_global_options(typer.main.get_command(app), sys.argv[1:])
     try:
         app(args=args, prog_name="llmd-sim")
@@ -168,16 +173,6 @@ def main() -> None:
             raise
         print(f"error: internal error: {err!r} (run with -v for the traceback)", file=sys.stderr)
         sys.exit(ExitCode.FAILED)
-
-
-def _terminate_like_interrupt() -> None:
-    """SIGTERM (CI cancelling a job, `kill`) takes the same path as Ctrl-C: record, clean up, exit 130."""
-
-    def handler(signum, frame):
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGTERM, handler)
-    signal.signal(signal.SIGHUP, handler)
 
 
 # test, bench and port-forward: the commands that talk to the gateway.

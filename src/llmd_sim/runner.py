@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, Callable
 
+from llmd_sim import interrupts, processes
 from llmd_sim.errors import CommandError, ToolMissing
-from llmd_sim import processes
 from llmd_sim.processes import Background
 
 if TYPE_CHECKING:
@@ -68,6 +68,7 @@ class Runner:
         self.history: list[list[str]] = []
         self._live: dict[int, sh.RunningCommand] = {}
         self._lock = threading.Lock()
+        self._stopping = threading.Event()
 
     def for_step(self, step: str) -> Runner:
         sibling = Runner(
@@ -80,6 +81,7 @@ class Runner:
             step=step,
         )
         sibling.history, sibling._live, sibling._lock = self.history, self._live, self._lock
+        sibling._stopping = self._stopping
         return sibling
 
     @property
@@ -130,16 +132,17 @@ class Runner:
         executable = self.which(argv[0])
         started = time.monotonic()
         log = self._open_log(argv)
-        try:
+        with interrupts.shielded():  # started and registered as one, so Ctrl-C can always stop it
             proc = processes.spawn(executable, argv, env=self.environment(env), log=log, keep={"out", "err"},
                                    input=input, cwd=str(cwd) if cwd else None)
-            returncode, timed_out = self._wait_at_most(proc, timeout)
-            duration = time.monotonic() - started
-            if log:
-                log.write(f"[exit {returncode} after {duration:.2f}s]\n\n".encode())
-        finally:
-            if log:
-                log.close()
+            self._register(proc)
+        # Interrupted, this raises with the log left open: sh's threads may still be writing to it,
+        # and drop it (closing it) when they are done.
+        returncode, timed_out = self._wait_at_most(proc, timeout)
+        duration = time.monotonic() - started
+        if log:
+            log.write(f"[exit {returncode} after {duration:.2f}s]\n\n".encode())
+            log.close()
         stdout, stderr = processes.text(proc.process.stdout), processes.text(proc.process.stderr)
         result = Result(argv, returncode, stdout, stderr, duration)
         if timed_out:
@@ -157,7 +160,6 @@ class Runner:
         timer = threading.Timer(timeout, lambda: (timed_out.set(), processes.stop_group(proc)))
         timer.daemon = True
         timer.start()
-        self._register(proc)
         try:
             return processes.wait(proc), timed_out.is_set()
         except BaseException:
@@ -184,13 +186,16 @@ class Runner:
             self.echo(shlex.join(argv) + " &")
         executable = self.which(argv[0])
         log = self._open_log(argv)
-        proc = processes.spawn(executable, argv, env=self.environment(env), log=log, keep="err")
-        self._register(proc)
+        with interrupts.shielded():
+            proc = processes.spawn(executable, argv, env=self.environment(env), log=log, keep="err")
+            self._register(proc)
         return Background(argv, proc, log, on_stop=self._unregister)
 
     def kill_all(self) -> None:
-        """Stop every command still running (Ctrl-C, SIGTERM): no orphans left behind."""
+        """Stop every command still running (Ctrl-C, SIGTERM): no orphans left behind. Commands that
+        other threads start from now on (a pull that was about to begin) are stopped at once."""
         with self._lock:
+            self._stopping.set()
             live = list(self._live.values())
         for proc in live:
             processes.stop_group(proc)
@@ -198,6 +203,9 @@ class Runner:
     def _register(self, proc: sh.RunningCommand) -> None:
         with self._lock:
             self._live[proc.pid] = proc
+            stopping = self._stopping.is_set()
+        if stopping:
+            processes.stop_group(proc)
 
     def _unregister(self, proc: sh.RunningCommand) -> None:
         with self._lock:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 import shlex
 import signal
@@ -11,6 +10,7 @@ import sys
 import time
 
 import pytest
+from support.procs import alive
 
 from e2e.conftest import UP_STEPS
 
@@ -37,15 +37,6 @@ def hanging_call(fake_world, pattern: str, timeout: float = 60) -> dict:
             return hung[0]
         time.sleep(0.05)
     raise AssertionError("no call hung:\n" + "\n".join(fake_world.commands()[-10:]))
-
-
-def alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except (ProcessLookupError, FileNotFoundError):
-        return False
 
 
 @pytest.mark.parametrize("step", UP_STEPS)

@@ -11,6 +11,7 @@ import sys
 import time
 
 import pytest
+from support.procs import alive
 
 from llmd_sim.paths import Paths
 from llmd_sim.state import target_lock
@@ -55,18 +56,6 @@ def wait_for(path, timeout=20):
     raise AssertionError(f"nothing wrote {path}")
 
 
-def alive(pid):
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().split()[2] != "Z"
-    except FileNotFoundError:
-        return False
-
-
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
 def test_interrupt_records_the_step_stops_children_and_exits_130(tmp_path, hanging_tools, signum):
     bin_dir, pids = hanging_tools
@@ -77,7 +66,6 @@ def test_interrupt_records_the_step_stops_children_and_exits_130(tmp_path, hangi
     assert proc.returncode == 130, err
     assert "interrupted during prereqs" in err
     assert "Traceback" not in err
-    time.sleep(0.2)
     assert not any(alive(pid) for pid in children)
     state = json.loads(Paths.for_target("llmd-sim", "llm-d-sim").state_file.read_text())
     assert state["steps"]["prereqs"]["status"] == "interrupted"

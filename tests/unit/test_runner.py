@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import os
 import stat
 import time
 
 import pytest
+from support.procs import alive
 
 from llmd_sim.errors import CommandError, ToolMissing
 from llmd_sim.runner import Runner
@@ -75,7 +75,7 @@ def test_timeout_stops_the_whole_process_group(runner, tmp_path):
     assert "timed out after" in caught.value.message
     assert caught.value.command == "slow"
     child = int(pid_file.read_text())
-    assert not _alive(child)
+    assert not alive(child)
 
 
 def test_dry_run_prints_a_script_and_runs_nothing(tmp_path):
@@ -101,7 +101,7 @@ def test_background_process_stops_with_its_children(runner, tmp_path):
     assert proc.alive()
     proc.stop()
     assert not proc.alive()
-    assert not _alive(int(pid_file.read_text()))
+    assert not alive(int(pid_file.read_text()))
 
 
 def test_kill_all_stops_running_commands(runner, tmp_path):
@@ -113,7 +113,7 @@ def test_kill_all_stops_running_commands(runner, tmp_path):
         time.sleep(0.01)
     runner.kill_all()
     assert not proc.alive()
-    assert not _alive(int(pid_file.read_text()))
+    assert not alive(int(pid_file.read_text()))
 
 
 def test_history_is_shared_by_step_runners(runner, tmp_path):
@@ -122,16 +122,3 @@ def test_history_is_shared_by_step_runners(runner, tmp_path):
     runner.run(["t", "2"])
     assert runner.history == [["t", "1"], ["t", "2"]]
     assert (tmp_path / "logs" / "cluster.log").exists()
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    # A zombie still answers kill(0); it is dead for our purposes.
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().split()[2] != "Z"
-    except FileNotFoundError:
-        return False

@@ -9,6 +9,8 @@ from __future__ import annotations
 import abc
 import hashlib
 import json
+import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -18,6 +20,9 @@ if TYPE_CHECKING:
 class Step(abc.ABC):
     name: str = ""
     description: str = ""
+
+    def __init__(self, sleep: Callable[[float], None] = time.sleep):
+        self.sleep = sleep  # the wait between retries; tests pass a no-op so retries take no time
 
     def inputs(self, ctx: Context) -> dict[str, Any]:
         """Settings and file digests the step's work depends on; a change re-runs it. No side effects."""

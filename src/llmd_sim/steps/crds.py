@@ -9,12 +9,10 @@ through the mirror instead, since `-k` needs git access to GitHub.
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
 
-from llmd_sim.retry import NETWORK_HICCUPS, mentions, run_with_retries
 from llmd_sim.probing import tolerant
+from llmd_sim.retry import NETWORK_HICCUPS, mentions, run_with_retries
 from llmd_sim.steps.base import Step
 from llmd_sim.tools import kubectl
 
@@ -64,9 +62,6 @@ ALL_CRDS = (*GATEWAY_API.crds, *INFERENCE_EXTENSION.crds)
 class Crds(Step):
     name = "crds"
     description = "install the Gateway API and Inference Extension CRDs and wait until Established"
-
-    def __init__(self, sleep: Callable[[float], None] = time.sleep):
-        self.sleep = sleep  # between retries; tests pass a no-op
 
     def inputs(self, ctx) -> dict:
         settings = ctx.settings

@@ -6,13 +6,10 @@ on llmd-sim's work copy of the guide, after writing the overrides of overrides.p
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
-
 from llmd_sim import guide, llmd_source, overrides
 from llmd_sim.errors import CommandError
-from llmd_sim.retry import NETWORK_HICCUPS, WEBHOOK_NOT_READY, mentions, run_with_retries
 from llmd_sim.probing import tolerant
+from llmd_sim.retry import NETWORK_HICCUPS, WEBHOOK_NOT_READY, mentions, run_with_retries
 from llmd_sim.steps.base import Step
 from llmd_sim.tools import helm, helmfile, kubectl
 
@@ -23,9 +20,6 @@ APPLY_HINT = ("read the output above; `llmd-sim status --probe` shows which earl
 class Deploy(Step):
     name = "deploy"
     description = "deploy the gateway, scheduler and simulated model servers, and the HTTPRoute"
-
-    def __init__(self, sleep: Callable[[float], None] = time.sleep):
-        self.sleep = sleep  # between retries; tests pass a no-op
 
     def inputs(self, ctx) -> dict:
         # Settings only, never the cluster: `status` compares fingerprints without touching it. What

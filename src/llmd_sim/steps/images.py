@@ -5,8 +5,6 @@ its canonical name so the charts need no change), and retry pulls that fail tran
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 
@@ -41,9 +39,6 @@ class Pull:
 class Images(Step):
     name = "images"
     description = "pull the images (through mirrors when set) in parallel"
-
-    def __init__(self, sleep: Callable[[float], None] = time.sleep):
-        self.sleep = sleep  # injectable so retry tests take no time
 
     def inputs(self, ctx) -> dict:
         return {"images": ctx.settings.all_images, "mirrors": ctx.settings.registry_mirrors,

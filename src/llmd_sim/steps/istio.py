@@ -8,13 +8,10 @@ points at an istiod that is not up yet (istio #29785): such failures are retried
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
-
 from llmd_sim import guide, llmd_source
 from llmd_sim.errors import CommandError
-from llmd_sim.retry import NETWORK_HICCUPS, WEBHOOK_NOT_READY, mentions, run_with_retries
 from llmd_sim.probing import tolerant
+from llmd_sim.retry import NETWORK_HICCUPS, WEBHOOK_NOT_READY, mentions, run_with_retries
 from llmd_sim.steps.base import Step
 from llmd_sim.tools import helm, helmfile, kubectl
 
@@ -26,9 +23,6 @@ APPLY_HINT = ("read the output above; with gcr.io unreachable use --mirror-profi
 class Istio(Step):
     name = "istio"
     description = "install Istio (istio-base, istiod) with the guide's helmfile"
-
-    def __init__(self, sleep: Callable[[float], None] = time.sleep):
-        self.sleep = sleep  # between retries; tests pass a no-op
 
     def inputs(self, ctx) -> dict:
         return {

@@ -6,8 +6,6 @@ helm-diff plugin that `helmfile apply` needs is there."""
 from __future__ import annotations
 
 import platform
-import time
-from collections.abc import Callable
 
 from llmd_sim import helm_diff, installer, toolchain
 from llmd_sim.errors import StepError
@@ -30,9 +28,6 @@ SYSTEM_TOOLS_HINT = {
 class Prereqs(Step):
     name = "prereqs"
     description = "find or install docker, kind, kubectl, helm, helmfile and helm-diff"
-
-    def __init__(self, sleep: Callable[[float], None] = time.sleep):
-        self.sleep = sleep  # injectable so tests of download retries take no time
 
     def inputs(self, ctx) -> dict:
         engine = toolchain.engine(ctx)
