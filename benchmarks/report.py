@@ -89,9 +89,9 @@ def _breakdown(details: dict) -> list[str]:
         f"- wall {middle['wall_s']:.2f} s: {middle['commands']} commands; no command running "
         f"{middle['no_command_running_s']:.2f} s, of which the fake tools' own start and exit "
         f"~{middle['fake_start_exit_s']:.2f} s; llmd-sim's CPU {middle['llmd_sim_cpu_s']:.2f} s",
-        "- each step, measured vs the profile alone: " + ", ".join(
-            f"{step} {middle['step_s'].get(step, 0):.2f}/{expected:.2f} s"
-            for step, expected in details["expected_step_s"].items()),
+        "- each step, measured / the profile alone: " + ", ".join(
+            f"{step} {took:.2f}/{details['expected_step_s'].get(step, 0.0):.2f} s"
+            for step, took in middle["step_s"].items()),
         f"- the same per-command costs at full scale: {full['projected_ratio']:.3f} x critical path",
     ]
 

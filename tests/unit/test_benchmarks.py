@@ -142,3 +142,12 @@ def test_the_markdown_document_says_how_it_was_measured_and_where_orchestration_
     assert "    python benchmarks/run.py --runs 1" in document
     assert "| orchestration | up wall / critical path |" in document
     assert "49 commands" in document and "images 0.50/0.40 s" in document and "1.150 x critical path" in document
+
+
+def test_the_raw_client_times_whole_answers_from_the_simulator():
+    from benchmarks import rawclient
+    from fakeworld import simserver
+
+    with simserver.running(simserver.SimConfig(extra_latency_ms=20)) as server:
+        p50 = rawclient.p50_ms(f"http://127.0.0.1:{server.port}", concurrency=4, requests_each=3)
+    assert p50 >= 20  # the server holds every answer 20 ms: a reading below that would time the wrong thing
