@@ -80,7 +80,8 @@ def bench(
 
 @app.command("port-forward")
 def port_forward(
-    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Local port (the guide uses 8000).")] = 8000,
+    port: Annotated[Optional[int], typer.Option("--port", min=1, max=65535,
+                                                help="Local port (default: 8000, or a free one).")] = None,
 ) -> None:
     """Keep a port-forward to the gateway open in the foreground for your own curl; Ctrl-C stops it."""
     from llmd_sim.commands import traffic

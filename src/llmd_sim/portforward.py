@@ -17,6 +17,7 @@ JSON object:
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import signal
@@ -57,7 +58,7 @@ class PortForward:
     def __init__(self, ctx: Context, *, port: int | None = None, restarts: int = 1,
                  ready_timeout: float = READY_TIMEOUT, sleep: Callable[[float], None] = time.sleep):
         self.ctx = ctx
-        self.port = port or (GUIDE_PORT if ctx.dry_run else free_port())
+        self.port = port or (preferred_port(ctx.settings) if ctx.dry_run else free_port())
         self.restarts_left = restarts
         self.ready_timeout = ready_timeout
         self.sleep = sleep
@@ -179,6 +180,23 @@ def gateway(ctx: Context, *, endpoint: str | None = None, port: int | None = Non
         yield forward
 
 
+def preferred_port(settings) -> int:
+    """The guide's local port 8000, or the next one up when llmd-sim's own kind port mappings hold
+    it on this host (the default 30080->8000 does: docker binds it for the node)."""
+    taken = {int(mapping.split(":")[1]) for mapping in settings.port_mappings} if settings.uses_kind else set()
+    return next(port for port in itertools.count(GUIDE_PORT) if port not in taken)
+
+
+def available(port: int) -> bool:
+    """Whether nothing listens on 127.0.0.1:port now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
 def free_port() -> int:
     """A local port nobody listens on right now (the kernel's pick)."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
@@ -188,12 +206,9 @@ def free_port() -> int:
 
 def _ensure_free(port: int) -> None:
     # Whatever listens there already would answer the readiness check in kubectl's place.
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        try:
-            probe.bind(("127.0.0.1", port))
-        except OSError:
-            raise StepError(f"local port {port} is already in use",
-                            hint="pass --port with a free one, or stop what listens there") from None
+    if not available(port):
+        raise StepError(f"local port {port} is already in use",
+                        hint="pass --port with a free one, or stop what listens there")
 
 
 def stop_forgotten(ctx: Context) -> list[int]:

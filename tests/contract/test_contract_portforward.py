@@ -12,6 +12,7 @@ import urllib.request
 import pytest
 
 from contract.stack import CONTEXT, deploy_sim, install_crds, install_istio, kubectl, ok
+from fakeworld import world
 
 SERVICE = "service/infra-sim-inference-gateway-istio"
 
@@ -103,6 +104,15 @@ def test_a_busy_port_fails_like_kubectl(fake_world, stack):
     lines = result.stderr.splitlines()
     assert lines[0].startswith(f"Unable to listen on port {port}:") and "address already in use" in lines[0]
     assert lines[-1] == f"error: unable to listen on any of the requested ports: [{{{port} 80}}]"
+
+
+def test_a_host_port_a_kind_cluster_maps_is_busy(fake_world, stack):
+    deploy_sim(fake_world, stack)
+    with world.locked(str(fake_world.path)) as state:
+        state["clusters"]["llmd-sim"]["ports"] = [8000]  # as a kind config with 30080->8000 leaves it
+    result = kubectl(fake_world, "port-forward", "--address", "127.0.0.1", "-n", "llm-d-sim", SERVICE, "8000:80")
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[-1] == "error: unable to listen on any of the requested ports: [{8000 80}]"
 
 
 def test_a_missing_service(fake_world, cluster):

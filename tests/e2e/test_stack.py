@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import signal
+import subprocess
+import sys
+
+import httpx
 import pytest
 import yaml
+from support.procs import alive
 
 from llmd_sim.paths import Paths
 
@@ -93,3 +99,19 @@ def test_down_twice_and_keep_cluster(fake_world, up, llmd_sim):
         assert again.returncode == 0, again.stderr[-3000:]
     assert fake_world.clusters() == []
     assert fake_world.calls_without_context() == []
+
+
+def test_port_forward_after_up_avoids_the_port_kind_holds(fake_world, up):
+    up()
+    proc = subprocess.Popen([sys.executable, "-m", "llmd_sim", "port-forward"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        url = proc.stdout.readline().strip()
+        assert url.startswith("http://127.0.0.1:") and not url.endswith(":8000")  # kind maps 30080->8000
+        assert httpx.get(f"{url}/v1/models", timeout=10).json()["data"][0]["id"] == "random"
+    finally:
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=30)
+    assert "port-forward stopped" in err
+    forwards = [call for call in fake_world.calls("kubectl") if "port-forward" in call["argv"]]
+    assert forwards[-1]["exit"] is not None or not alive(forwards[-1]["pid"])

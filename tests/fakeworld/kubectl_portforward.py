@@ -6,8 +6,8 @@ gateway -> accepted HTTPRoute -> InferencePool -> Ready pods holds; otherwise it
 Envoy with nothing routable (404, or 503 `no healthy upstream`). Any other target gets a plain
 404 server. Output as kubectl's (FACTS.md section 5): `Forwarding from 127.0.0.1:L -> R` on stdout
 (and the `[::1]` line when the address is `localhost`, though only 127.0.0.1 is served here); a
-busy port prints `Unable to listen on port L: ...` then `error: unable to listen on any of the
-requested ports: [{L R}]` on stderr, exit 1. Not modelled: the `Handling connection for L` lines.
+busy port (a kind cluster's host port mapping counts: docker holds it) prints `Unable to listen on
+port L: ...` then `error: unable to listen on any of the requested ports: [{L R}]` on stderr, exit 1. Not modelled: the `Handling connection for L` lines.
 """
 
 from __future__ import annotations
@@ -29,6 +29,8 @@ def run(values: dict, args: list[str], namespace: str) -> int:
     pairs = [_ports(text) for text in args[1:]]
     with session(values) as (state, cluster, knob, now):
         remote_ports, backend = _target(state, cluster, knob, now, args[0], [r for _, r in pairs], namespace)
+        # Docker holds every kind cluster's extraPortMappings host ports on this machine.
+        held = {port for other in state["clusters"].values() for port in other["ports"]}
     local, asked = pairs[0][0] or _free_port(), pairs[0][1]
     remote = remote_ports[0]
 
@@ -38,6 +40,8 @@ def run(values: dict, args: list[str], namespace: str) -> int:
                 out(f"Forwarding from {host}:{local} -> {remote}")
 
     try:
+        if local in held:
+            raise OSError(98, "address already in use")
         if isinstance(backend, dict):
             from fakeworld.simserver import SimConfig, serve
 

@@ -129,13 +129,20 @@ def test_a_dropped_forward_is_restarted_once_on_the_same_port(world):
 
 
 def test_dry_run_prints_the_forward_and_starts_nothing(make_ctx, capsys):
-    ctx = make_ctx(dry_run=True)
+    ctx = make_ctx(dry_run=True, port_mappings="30080:18000")
     ctx.runner.echo = print
     with portforward.PortForward(ctx) as forward:
         assert forward.url == "http://127.0.0.1:8000"
     printed = capsys.readouterr().out
     assert "port-forward --address 127.0.0.1 -n llm-d-sim service/infra-sim-inference-gateway-istio 8000:80 &" in printed
     assert not ctx.paths.run_dir.exists()
+
+
+def test_the_guides_port_is_skipped_when_kind_maps_it_on_the_host(make_ctx):
+    assert portforward.preferred_port(make_ctx().settings) == 8001  # the default mapping 30080->8000
+    assert portforward.preferred_port(make_ctx(port_mappings="30080:8000,1:8001").settings) == 8002
+    assert portforward.preferred_port(make_ctx(port_mappings="30080:9000").settings) == 8000
+    assert portforward.preferred_port(make_ctx(kube_context="gke").settings) == 8000  # no kind cluster of ours
 
 
 def test_endpoint_skips_the_forward_and_must_be_a_url(make_ctx):

@@ -43,10 +43,10 @@ def test_smoke_dry_run_prints_the_forward_and_the_guides_curls(make_ctx, capsys)
     smoke.STEP.run(ctx)
     printed = capsys.readouterr().out.splitlines()
     assert printed[0] == ("kubectl --context kind-llmd-sim port-forward --address 127.0.0.1 -n demo "
-                          "service/infra-sim-inference-gateway-istio 8000:80 &")
+                          "service/infra-sim-inference-gateway-istio 8001:80 &")  # kind holds 8000
     assert printed[1].startswith("sleep ")
-    assert printed[2] == "curl -s http://127.0.0.1:8000/v1/models"
-    assert printed[3].startswith("curl -s http://127.0.0.1:8000/v1/completions") and '"max_tokens": 32' in printed[3]
+    assert printed[2] == "curl -s http://127.0.0.1:8001/v1/models"
+    assert printed[3].startswith("curl -s http://127.0.0.1:8001/v1/completions") and '"max_tokens": 32' in printed[3]
     assert not ctx.paths.run_dir.exists()
 
 

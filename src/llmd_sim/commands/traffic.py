@@ -55,11 +55,17 @@ def failure_hint(failed: list[checks.CheckResult], settings) -> str:
             f"(`kubectl --context {settings.context} -n {settings.namespace} get pods`)")
 
 
-def hold_port_forward(session: Session, *, port: int) -> None:
-    """Keep a port-forward open until Ctrl-C, restarting it when it drops after having been up a while."""
+def hold_port_forward(session: Session, *, port: int | None) -> None:
+    """Keep a port-forward open until Ctrl-C, restarting it when it drops after having been up a while.
+    Without --port: the guide's 8000 (or the next port kind leaves free), else any free port."""
     settings = session.settings()
     ui = session.ui
     ctx = Context.create(settings, ui).for_step("port-forward")
+    if port is None:
+        port = portforward.preferred_port(settings)
+        if not portforward.available(port):
+            port, taken = portforward.free_port(), port
+            ui.info(f"port {taken} is in use; forwarding from {port} instead")
     forward = portforward.PortForward(ctx, port=port)
     try:
         with forward:

@@ -33,8 +33,8 @@ class Smoke(Step):
                 hint="`llmd-sim test` repeats these checks; `llmd-sim status --probe` shows what is missing",
             )
         ctx.ui.info(f"  the gateway answers: {len(results)} checks passed")
-        ctx.ui.info(f"  talk to it yourself: `llmd-sim port-forward` keeps http://127.0.0.1:{portforward.GUIDE_PORT} "
-                    f"open, then curl http://127.0.0.1:{portforward.GUIDE_PORT}/v1/models")
+        url = f"http://127.0.0.1:{portforward.preferred_port(ctx.settings)}"
+        ctx.ui.info(f"  talk to it yourself: `llmd-sim port-forward` keeps {url} open, then curl {url}/v1/models")
 
     @staticmethod
     def _script(ctx, forward: portforward.PortForward) -> None:
