@@ -28,6 +28,7 @@ class Plan:
         return self.work / "pycache"
 
     def runs_or(self, default: int) -> int:
+        """The runs asked for on the command line, else the figure's own default."""
         return self.runs if self.runs is not None else default
 
 
@@ -41,6 +42,7 @@ class Summary:
     values: tuple[float, ...] = field(default=())
 
     def as_dict(self, digits: int = 4) -> dict:
+        """Rounded, for the JSON file."""
         return {"median": round(self.median, digits), "min": round(self.min, digits), "max": round(self.max, digits),
                 "runs": [round(value, digits) for value in self.values]}
 

@@ -61,6 +61,7 @@ def text_table(rows: list[Row]) -> str:
 
 
 def markdown_table(rows: list[Row]) -> str:
+    """The same table in Markdown."""
     lines = ["| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
     lines += ["| " + " | ".join(cell.replace("|", "\\|") for cell in row.cells()) + " |" for row in rows]
     return "\n".join(lines)
@@ -75,8 +76,18 @@ def markdown_document(rows: list[Row], command: str, measured_on: dict) -> str:
              f"    {command}", "", markdown_table(rows), ""]
     orchestration = next((row.details for row in rows if row.figure == "orchestration" and row.details), None)
     if orchestration:
-        lines += ["Orchestration, where the time went (median run):", "", *_breakdown(orchestration), ""]
+        lines += ["Orchestration, where the time went (median run):", "", *_breakdown(orchestration), "", *READING, ""]
     return "\n".join(lines)
+
+
+READING = [
+    "Reading it: the latency profile (benchmarks/latency_profile.py) gives every piece of a first `up` a laptop's",
+    "duration and its needs. The critical path is the longest chain of needs (what no orchestration can beat); the",
+    "step chain is llmd-sim's own pipeline, one step after another, with nothing but the profile costing time; the",
+    "sequential sum is the guide typed by hand, each command waited for. Per-command costs (process start-up, a",
+    "fake tool's ~30 ms, llmd-sim's own work) do not shrink with the scale, so at x0.02 they weigh 50 times more",
+    "than on a laptop: the last line puts them back at full scale.",
+]
 
 
 def _breakdown(details: dict) -> list[str]:

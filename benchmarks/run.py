@@ -25,6 +25,7 @@ RESULTS = Path(__file__).resolve().parent / "results"
 
 
 def parse(argv: list[str]) -> argparse.Namespace:
+    """The command line, checked (unknown figures are a usage error)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--figures", default=",".join(figures.NAMES),
                         help=f"comma-separated, from: {', '.join(figures.NAMES)} (default: all)")
@@ -46,6 +47,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Measure the chosen figures; 0 when every figure could be measured (met or not), 1 otherwise."""
     args = parse(sys.argv[1:] if argv is None else argv)
     started, measured_on = time.time(), machine()
     output = args.output or RESULTS / time.strftime("%Y%m%d-%H%M%S.json")

@@ -20,6 +20,7 @@ def megabytes(maxrss: int) -> float:
 
 
 def write_usage(path: str) -> None:
+    """This process's peak RSS and CPU time, and the largest of its children's, as JSON in `path`."""
     own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     usage = {"self_peak_mb": megabytes(own.ru_maxrss), "self_cpu_s": own.ru_utime + own.ru_stime,
              "children_peak_mb": megabytes(children.ru_maxrss),
@@ -29,6 +30,7 @@ def write_usage(path: str) -> None:
 
 
 def main() -> None:
+    """`selfusage.py OUT ARGS...`: llmd-sim ARGS in this process, its cost written to OUT at exit."""
     out, args = sys.argv[1], sys.argv[2:]
     if sys.path and os.path.abspath(sys.path[0]) == os.path.dirname(os.path.abspath(__file__)):
         sys.path.pop(0)  # llmd-sim must import as it would from its console script, not next to this file

@@ -20,6 +20,7 @@ RATE_TARGET = 1000.0  # requests/s
 
 
 def measure(plan: Plan) -> list[Row]:
+    """This figure's rows, measured as the module docstring says."""
     box = Sandbox(plan.work / "bench", plan.pycache)
     runs = plan.runs_or(3)
     p50s, raw = [], []

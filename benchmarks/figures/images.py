@@ -12,6 +12,7 @@ LIMIT = 1.3  # times one pull
 
 
 def measure(plan: Plan) -> list[Row]:
+    """This figure's rows, measured as the module docstring says."""
     from llmd_sim.config import Settings
 
     settings = Settings()

@@ -17,6 +17,7 @@ BENCH_CONCURRENCY = 256
 
 
 def measure(plan: Plan) -> list[Row]:
+    """This figure's rows, measured as the module docstring says."""
     runs = plan.runs_or(3)
     bare, up, up_children, bench = [], [], [], []
     for run in range(runs):

@@ -17,6 +17,7 @@ LIMIT = 1.10  # times the critical path
 
 
 def measure(plan: Plan) -> list[Row]:
+    """This figure's rows, measured as the module docstring says."""
     work, seconds, scale = latency_profile.default_tasks(), latency_profile.SECONDS, plan.scale
     critical = latency_profile.critical_path(work, seconds) * scale
     chain = latency_profile.step_chain(work, seconds) * scale

@@ -12,6 +12,7 @@ LIMIT = 2.0  # seconds
 
 
 def measure(plan: Plan) -> list[Row]:
+    """This figure's rows, measured as the module docstring says."""
     box = Sandbox(plan.work / "rerun", plan.pycache)
     box.world.latency(plan.scale, **latency_profile.SECONDS)
     first = box.llmd_sim("up").checked()

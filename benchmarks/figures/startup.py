@@ -11,6 +11,7 @@ HELP_OVER_PYTHON = 0.2  # seconds more than the bare interpreter
 
 
 def measure(plan: Plan) -> list[Row]:
+    """This figure's rows, measured as the module docstring says."""
     box = Sandbox(plan.work / "startup", plan.pycache)
     commands = {
         "python -c pass": lambda: box.python("-c", "pass"),
