@@ -23,7 +23,7 @@ import os
 import signal
 import socket
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,12 +56,11 @@ class PortForward:
     """One kubectl port-forward to the gateway service; use it as a context manager."""
 
     def __init__(self, ctx: Context, *, port: int | None = None, restarts: int = 1,
-                 ready_timeout: float = READY_TIMEOUT, sleep: Callable[[float], None] = time.sleep):
+                 ready_timeout: float = READY_TIMEOUT):
         self.ctx = ctx
         self.port = port or (preferred_port(ctx.settings) if ctx.dry_run else free_port())
         self.restarts_left = restarts
         self.ready_timeout = ready_timeout
-        self.sleep = sleep
         self.process: Background | None = None
         self.started_at = 0.0
 
@@ -141,31 +140,19 @@ class PortForward:
         self.ctx.runner.write_file(self.pid_file, json.dumps(record, indent=2) + "\n")
 
     def _wait_until_accepting(self) -> None:
-        from tenacity import RetryError, Retrying, retry_if_result, stop_after_delay, wait_exponential
-
-        retrying = Retrying(stop=stop_after_delay(self.ready_timeout), wait=wait_exponential(multiplier=0.05, max=0.5),
-                            retry=retry_if_result(lambda accepted: not accepted), sleep=self.sleep)
-        try:
-            retrying(self._accepting)
-        except RetryError:
-            raise StepError(
-                f"the port-forward to service/{self.ctx.settings.gateway_service} did not accept connections "
-                f"within {self.ready_timeout:.0f}s",
-                hint=f"see {self.ctx.runner.log_path or 'the port-forward log'}; is the gateway pod running?",
-            ) from None
-
-    def _accepting(self) -> bool:
-        """True once the port accepts a connection; a StepError with kubectl's words if kubectl exited."""
+        """kubectl prints `Forwarding from ...` once it listens: wait for that line (or its exit)."""
+        if self.process.wait_for_line("Forwarding from", self.ready_timeout):
+            return
         if not self.process.alive():
             raise StepError(
                 f"kubectl port-forward exited: {self.exit_message()}",
                 hint=_hint_for(self.exit_message(), self.ctx.settings, self.port),
             )
-        try:
-            with socket.create_connection(("127.0.0.1", self.port), timeout=1.0):
-                return True
-        except OSError:
-            return False
+        raise StepError(
+            f"the port-forward to service/{self.ctx.settings.gateway_service} did not start listening "
+            f"within {self.ready_timeout:.0f}s",
+            hint=f"see {self.ctx.runner.log_path or 'the port-forward log'}; is the gateway pod running?",
+        )
 
 
 @contextmanager

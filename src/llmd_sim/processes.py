@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import signal
+import threading
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, BinaryIO
@@ -23,9 +24,10 @@ ANY_EXIT = list(range(256))  # we read exit codes ourselves; sh must not raise o
 
 
 def spawn(executable: str, argv: list[str], *, env: dict[str, str], log: BinaryIO | None, keep: set[str] | str,
-          input: str | None = None, cwd: str | None = None) -> sh.RunningCommand:
+          input: str | None = None, cwd: str | None = None, out=None) -> sh.RunningCommand:
     """Start argv in the background in a new process group; output goes to `log`, and the streams
-    named in `keep` ("out", "err") are also kept in memory for the caller."""
+    named in `keep` ("out", "err") are also kept in memory for the caller. `out`, when given,
+    receives stdout line by line instead of the log."""
     import sh  # ~0.1 s to import: only when a command really runs
 
     try:
@@ -38,7 +40,7 @@ def spawn(executable: str, argv: list[str], *, env: dict[str, str], log: BinaryI
             _in=input,
             _cwd=cwd,
             _env=env,
-            _out=log,
+            _out=out or log,
             _err=log,
             _tee=keep,
             _ok_code=ANY_EXIT,
@@ -80,14 +82,46 @@ def text(data: bytes | str) -> str:
 
 
 class Background:
-    """A command started with Runner.start; `proc` is None in a dry run."""
+    """A command started with Runner.start; `proc` is None in a dry run. Its stdout goes to the log
+    line by line, and wait_for_line() wakes on the line it waits for, or on the command's exit."""
 
-    def __init__(self, argv: list[str], proc: sh.RunningCommand | None, log: BinaryIO | None,
-                 on_stop: Callable[[sh.RunningCommand], None] = lambda proc: None):
+    def __init__(self, argv: list[str], log: BinaryIO | None, on_stop: Callable[[sh.RunningCommand], None]):
         self.argv = argv
-        self.proc = proc
+        self.proc: sh.RunningCommand | None = None
         self._log = log
         self._on_stop = on_stop
+        self._news = threading.Condition()
+        self._lines: list[str] = []
+        self._ended = False
+
+    def attach(self, proc: sh.RunningCommand) -> None:
+        """Follow `proc`: a watcher thread notices its exit as it happens (no polling)."""
+        self.proc = proc
+        threading.Thread(target=self._watch, daemon=True, name=f"watch {proc.pid}").start()
+
+    def take_line(self, line: str) -> None:
+        """sh's stdout callback: keep the line for waiters, and log it."""
+        if self._log and not self._log.closed:
+            self._log.write(line.encode())
+        with self._news:
+            self._lines = [*self._lines[-99:], line.rstrip("\n")]
+            self._news.notify_all()
+
+    def wait_for_line(self, prefix: str, timeout: float) -> bool:
+        """Block until stdout has a line starting with `prefix` (True), or the command ended or
+        `timeout` passed (False)."""
+        with self._news:
+            self._news.wait_for(lambda: self._seen(prefix) or self._ended, timeout)
+            return self._seen(prefix)
+
+    def _seen(self, prefix: str) -> bool:
+        return any(line.startswith(prefix) for line in self._lines)
+
+    def _watch(self) -> None:
+        wait(self.proc)
+        with self._news:
+            self._ended = True
+            self._news.notify_all()
 
     @property
     def pid(self) -> int | None:

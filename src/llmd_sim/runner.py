@@ -181,15 +181,17 @@ class Runner:
             self.history.append(argv)
         if self.dry_run:
             self._emit(shlex.join(argv) + " &")  # `&` joined as an argument would be quoted: '&'
-            return Background(argv, None, None)
+            return Background(argv, None, self._unregister)
         if self.echo:
             self.echo(shlex.join(argv) + " &")
         executable = self.which(argv[0])
-        log = self._open_log(argv)
+        background = Background(argv, self._open_log(argv), self._unregister)
         with interrupts.shielded():
-            proc = processes.spawn(executable, argv, env=self.environment(env), log=log, keep="err")
+            proc = processes.spawn(executable, argv, env=self.environment(env), log=background._log, keep="err",
+                                   out=background.take_line)
             self._register(proc)
-        return Background(argv, proc, log, on_stop=self._unregister)
+        background.attach(proc)
+        return background
 
     def kill_all(self) -> None:
         """Stop every command still running (Ctrl-C, SIGTERM): no orphans left behind. Commands that
