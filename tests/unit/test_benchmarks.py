@@ -4,17 +4,14 @@ the statistics, the call-log reading, the table, and one small figure run end to
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the repository root, where benchmarks/ lives
-
-from benchmarks import calllog, latency_profile, run  # noqa: E402
-from benchmarks.latency_profile import Task  # noqa: E402
-from benchmarks.measure import Plan, Summary, ratios, summarize  # noqa: E402
-from benchmarks.report import Row, markdown_table, text_table  # noqa: E402
+from benchmarks import calllog, latency_profile, run
+from benchmarks.latency_profile import Task
+from benchmarks.measure import Plan, Summary, ratios, summarize
+from benchmarks.report import Row, markdown_table, text_table
 
 SECONDS = {"pull": 10.0, "create": 40.0, "ready": 15.0, "load": 5.0, "release": 20.0, "clone": 3.0}
 
@@ -145,8 +142,9 @@ def test_the_markdown_document_says_how_it_was_measured_and_where_orchestration_
 
 
 def test_the_raw_client_times_whole_answers_from_the_simulator():
-    from benchmarks import rawclient
     from fakeworld import simserver
+
+    from benchmarks import rawclient
 
     with simserver.running(simserver.SimConfig(extra_latency_ms=20)) as server:
         p50 = rawclient.p50_ms(f"http://127.0.0.1:{server.port}", concurrency=4, requests_each=3)

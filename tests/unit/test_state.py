@@ -71,8 +71,7 @@ def test_second_holder_is_refused_with_who_holds_it(tmp_path):
     lock = tmp_path / "lock"
     holder = subprocess.Popen(
         [sys.executable, "-c", f"""
-import sys, time
-sys.path.insert(0, {os.fspath(os.path.dirname(__import__('llmd_sim').__file__) + '/..')!r})
+import time
 from llmd_sim.state import target_lock
 from pathlib import Path
 with target_lock(Path({str(lock)!r}), "llmd-sim up"):
