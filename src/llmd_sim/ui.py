@@ -152,7 +152,7 @@ class UI:
         from rich.console import Console
         from rich.table import Table
 
-        table = Table(title=title, title_justify="left", header_style="bold")
+        table = Table(title=title, title_justify="left", header_style="bold", show_header=any(columns))
         for column in columns:
             table.add_column(column)
         for row in rows:
@@ -178,7 +178,8 @@ class UI:
 
 
 def _plain_table(stream, title, columns, rows) -> None:
-    cells = [list(map(str, columns)), *([str(c) for c in row] for row in rows)]
+    header = [list(map(str, columns))] if any(columns) else []
+    cells = [*header, *([str(c) for c in row] for row in rows)]
     widths = [max(len(row[i]) for row in cells) for i in range(len(columns))]
     lines = [title] if title else []
     lines += ["  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in cells]

@@ -49,13 +49,13 @@ def status(session: Session, *, as_json: bool, probe: bool) -> None:
             row["status"],
             _ago(row["finished_at"]),
             f"{row['duration']:.1f}s" if row["duration"] is not None else "",
-            ("would run: " if row["would_run"] else "") + row["reason"],
+            f"run: {row['reason']}" if row["would_run"] else "skip",
             row["error"] or "",
         )
         for row in rows
     ]
     title = f"{settings.cluster_name}/{settings.namespace} ({ctx.paths.state_file})"
-    session.ui.table(title, ("step", "status", "finished", "took", "next up", "last error"), table, result=True)
+    session.ui.table(title, ("step", "status", "finished", "took", "next `up`", "last error"), table, result=True)
     if not probe:
         session.ui.info("(from the state file only; --probe also checks the live cluster)")
 
