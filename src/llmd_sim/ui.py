@@ -30,6 +30,7 @@ class UI:
         self.fancy = _is_tty(self.stream) and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
         self._console: Console | None = None
         self._status = None
+        self._status_step = ""
 
     @property
     def console(self) -> Console:
@@ -56,6 +57,7 @@ class UI:
             from rich.text import Text
 
             self._status = self.console.status(Text.assemble(name, "  ", (reason, "dim")))
+            self._status_step = name
             self._status.start()
         elif not self.quiet:
             self._line(f"→ {name}  ({reason})", style="dim")
@@ -80,7 +82,9 @@ class UI:
     def progress_note(self, text: str) -> None:
         """A short update while a step runs (the spinner's text on a terminal, a line otherwise)."""
         if self._status:
-            self._status.update(text)
+            from rich.text import Text
+
+            self._status.update(Text.assemble(self._status_step, "  ", (text, "dim")))
         elif self.verbose:
             self._line(f"  {text}", style="dim")
 
