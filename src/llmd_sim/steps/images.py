@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from llmd_sim import imageref, toolchain
 from llmd_sim.errors import CommandError, LlmdSimError, StepError
+from llmd_sim.retry import run_with_retries
 from llmd_sim.steps.base import Step
 from llmd_sim.tools import docker
 
@@ -98,15 +99,9 @@ class Images(Step):
         return failures
 
     def _pull(self, ctx, pull: Pull, engine: str) -> None:
-        from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential
-
-        def before_sleep(state) -> None:
-            ctx.ui.progress_note(f"pull of {pull.image} failed; trying again (attempt {state.attempt_number + 1})")
-
-        retrying = Retrying(stop=stop_after_attempt(ATTEMPTS), wait=wait_exponential(multiplier=2, max=30),
-                            retry=retry_if_exception(_transient), before_sleep=before_sleep,
-                            sleep=self.sleep, reraise=True)
-        retrying(ctx.runner.run, docker.pull(pull.source, engine))
+        # A registry that answers "manifest unknown" or "denied" will answer it again: only the rest is retried.
+        run_with_retries(ctx, docker.pull(pull.source, engine), transient=lambda output: not _permanent(output),
+                         attempts=ATTEMPTS, sleep=self.sleep)
         if pull.source != pull.local:
             ctx.runner.run(docker.tag(pull.source, pull.local, engine))
 
@@ -131,11 +126,9 @@ def missing_on_host(ctx, engine: str, images: list[str]) -> list[str]:
     return [image for image, name in zip(images, local) if name in absent]
 
 
-def _transient(error: BaseException) -> bool:
-    if not isinstance(error, CommandError):
-        return False
-    said = error.stderr.lower()
-    return not any(phrase in said for phrase in PERMANENT)
+def _permanent(output: str) -> bool:
+    said = output.lower()
+    return any(phrase in said for phrase in PERMANENT)
 
 
 def _pull_error(failures: list[tuple[Pull, CommandError]]) -> StepError:
