@@ -8,21 +8,11 @@ import subprocess
 import sys
 
 import pytest
+from support.cli import run_cli
 
-from llmd_sim import cli
 from llmd_sim.errors import ExitCode
 
-
-def llmd_sim(capsys, monkeypatch, *args):
-    """Run the real entry point in-process; returns (exit code, stdout, stderr)."""
-    monkeypatch.setattr(sys, "argv", ["llmd-sim", *args])
-    try:
-        cli.main()
-        code = 0
-    except SystemExit as exit_:
-        code = exit_.code if isinstance(exit_.code, int) else (0 if exit_.code is None else 1)
-    out, err = capsys.readouterr()
-    return code, out, err
+llmd_sim = run_cli  # reads as the command a person types
 
 
 def test_help_lists_every_command(capsys, monkeypatch):

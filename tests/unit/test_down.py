@@ -2,26 +2,13 @@
 
 from __future__ import annotations
 
-import sys
-
 import pytest
+from support.cli import run_cli
 
-from llmd_sim import cli
 from llmd_sim.commands import down as down_command
 from llmd_sim.context import Context
 from llmd_sim.paths import Paths
 from llmd_sim.state import StateStore
-
-
-def run_cli(capsys, monkeypatch, *args):
-    monkeypatch.setattr(sys, "argv", ["llmd-sim", *args])
-    try:
-        cli.main()
-        code = 0
-    except SystemExit as exit_:
-        code = exit_.code if isinstance(exit_.code, int) else 1
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 class FakeWorld:
