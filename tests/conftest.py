@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 
 import pytest
+
+SETUP = "python3 -m venv .venv && .venv/bin/pip install -e '.[test]' && .venv/bin/python -m pytest -q"
+# Without llmd-sim and its dependencies installed every test module fails to import: say how to set up
+# (the README's test command) instead of a ModuleNotFoundError per folder.
+_missing = [name for name in ("llmd_sim", "typer", "sh", "httpx", "tenacity")
+            if importlib.util.find_spec(name) is None]
+if _missing:
+    pytest.exit(f"this Python lacks {', '.join(_missing)}; run the tests the README's way: {SETUP}", returncode=4)
+
 pytest_plugins = ["fakeworld.pytest_plugin"]
 
 
