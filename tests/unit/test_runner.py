@@ -91,29 +91,30 @@ def test_dry_run_prints_a_script_and_runs_nothing(tmp_path):
     assert not (tmp_path / "work").exists() and not (tmp_path / "logs").exists()
 
 
-def test_background_process_stops_with_its_children(runner, tmp_path):
+def start_forward(runner, tmp_path):
+    """A background tool that starts a child of its own; returns (process, the child's pid)."""
     pid_file = tmp_path / "child.pid"
     tool(tmp_path / "bin", "forward", f'sleep 60 & echo $! > {pid_file}; echo "bad" >&2; wait\n')
     proc = runner.start(["forward"])
     deadline = time.monotonic() + 5
-    while not pid_file.exists() and time.monotonic() < deadline:
+    while not (pid_file.exists() and pid_file.read_text().strip()) and time.monotonic() < deadline:
         time.sleep(0.01)
+    return proc, int(pid_file.read_text())
+
+
+def test_background_process_stops_with_its_children(runner, tmp_path):
+    proc, child = start_forward(runner, tmp_path)
     assert proc.alive()
     proc.stop()
     assert not proc.alive()
-    assert not alive(int(pid_file.read_text()))
+    assert not alive(child)
 
 
 def test_kill_all_stops_running_commands(runner, tmp_path):
-    pid_file = tmp_path / "child.pid"
-    tool(tmp_path / "bin", "forward", f"sleep 60 & echo $! > {pid_file}; wait\n")
-    proc = runner.start(["forward"])
-    deadline = time.monotonic() + 5
-    while not pid_file.exists() and time.monotonic() < deadline:
-        time.sleep(0.01)
+    proc, child = start_forward(runner, tmp_path)
     runner.kill_all()
     assert not proc.alive()
-    assert not alive(int(pid_file.read_text()))
+    assert not alive(child)
 
 
 def test_history_is_shared_by_step_runners(runner, tmp_path):
